@@ -1,0 +1,2 @@
+//! `julia-server`: serve the API, render one image, or run a distributed worker.
+fn main() {}

@@ -1,0 +1,120 @@
+//! The tiled multi-core CPU renderer: the server's fallback and the browser's preview engine.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::band::Band;
+use crate::escape::EscapeSample;
+use crate::kernel::{escape_row_f32, escape_row_f64};
+use crate::params::{Precision, RenderParams};
+use crate::source::EscapeSource;
+use crate::viewport::Viewport;
+
+/// Computes bands on the CPU, rows in parallel on a rayon pool.
+#[derive(Clone, Default)]
+pub struct CpuSource {
+    /// The pool to run on; `None` uses rayon's global pool (or the calling thread on wasm32).
+    pool: Option<Arc<rayon::ThreadPool>>,
+    /// Column tables, cached per image so each band does not recompute them.
+    columns: Option<ColumnCache>,
+}
+
+#[derive(Clone)]
+struct ColumnCache {
+    key: (u32, u32, u64, u64),
+    re64: Vec<f64>,
+    re32: Vec<f32>,
+}
+
+impl CpuSource {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs on `pool` instead of rayon's global pool (the server uses a low-priority pool).
+    pub fn with_pool(pool: Arc<rayon::ThreadPool>) -> Self {
+        Self {
+            pool: Some(pool),
+            columns: None,
+        }
+    }
+
+    fn columns(&mut self, vp: &Viewport) -> &ColumnCache {
+        let key = (
+            vp.width,
+            vp.supersample,
+            vp.step.to_bits(),
+            vp.center.re.to_bits(),
+        );
+        if self.columns.as_ref().map(|c| c.key) != Some(key) {
+            let re64 = vp.column_re();
+            let re32 = re64.iter().map(|&x| x as f32).collect();
+            self.columns = Some(ColumnCache { key, re64, re32 });
+        }
+        self.columns.as_ref().expect("just filled")
+    }
+}
+
+impl EscapeSource for CpuSource {
+    type Error = Infallible;
+
+    fn compute_band(
+        &mut self,
+        params: &RenderParams,
+        band: Band,
+        out: &mut [EscapeSample],
+    ) -> Result<(), Infallible> {
+        let vp = Viewport::new(params);
+        let pool = self.pool.clone();
+        let cols = self.columns(&vp).clone_ref();
+        let row_len = vp.sample_width() as usize;
+        let ss = vp.supersample;
+        let max_iter = params.max_iter;
+        let r2 = params.escape_radius * params.escape_radius;
+        let f64_mode = params.resolved_precision() == Precision::F64;
+        let (c_re, c_im) = (params.c.re, params.c.im);
+        let work = |(r, row): (usize, &mut [EscapeSample])| {
+            let y = vp.sample_im(band.y0 * ss + r as u32);
+            if f64_mode {
+                escape_row_f64(cols.re64, y, c_re, c_im, max_iter, r2, row);
+            } else {
+                escape_row_f32(
+                    cols.re32,
+                    y as f32,
+                    c_re as f32,
+                    c_im as f32,
+                    max_iter,
+                    r2 as f32,
+                    row,
+                );
+            }
+        };
+        let rows = out.par_chunks_mut(row_len).enumerate();
+        match pool {
+            Some(pool) => pool.install(|| rows.for_each(work)),
+            None => rows.for_each(work),
+        }
+        Ok(())
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "cpu"
+    }
+}
+
+/// Borrowed views of the column tables, cheap to share across rayon tasks.
+struct ColumnRefs<'a> {
+    re64: &'a [f64],
+    re32: &'a [f32],
+}
+
+impl ColumnCache {
+    fn clone_ref(&self) -> ColumnRefs<'_> {
+        ColumnRefs {
+            re64: &self.re64,
+            re32: &self.re32,
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! render-core: everything about a Julia-set render that needs no GPU, no HTTP and no filesystem.
+//!
+//! Shared by the server's CPU fallback, the GPU renderer (mapping, colouring, encoding), the CLI and
+//! the browser preview (wasm32), so that all of them agree on what an image is.
+
+pub mod band;
+pub mod colour;
+pub mod cpu;
+pub mod encode;
+pub mod escape;
+pub mod hash;
+pub mod kernel;
+pub mod palette;
+pub mod params;
+pub mod pipeline;
+pub mod source;
+pub mod validate;
+pub mod viewport;
+
+pub use band::{Band, plan_bands};
+pub use colour::Colorizer;
+pub use cpu::CpuSource;
+pub use escape::EscapeSample;
+pub use hash::canonical_hash;
+pub use palette::Palette;
+pub use params::{Complex, OutputFormat, Precision, RenderParams};
+pub use pipeline::{Flow, Progress, RenderError, RenderStats, render_to_writer};
+pub use source::EscapeSource;
+pub use validate::{Limits, ParamError, ParseError, parse_params, validate};
+pub use viewport::Viewport;

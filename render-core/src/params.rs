@@ -1,0 +1,155 @@
+//! `RenderParams`: the one parameter type shared by the HTTP API, the CLI and the web UI (DESIGN §3).
+//!
+//! Every field has a default, so a client may send only what it changes; unknown fields are rejected
+//! so that a typo (`"max_iters"`) is an error instead of a silently ignored setting.
+
+use serde::{Deserialize, Serialize};
+
+use crate::palette::Palette;
+
+/// A complex number as it appears in JSON: `{"re": .., "im": ..}`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Complex {
+    pub re: f64,
+    pub im: f64,
+}
+
+impl Complex {
+    pub const fn new(re: f64, im: f64) -> Self {
+        Self { re, im }
+    }
+}
+
+/// Arithmetic precision of the iteration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    F32,
+    F64,
+    /// The renderer picks the cheapest precision that resolves the pixel step.
+    #[default]
+    Auto,
+}
+
+/// What the render produces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// 8-bit RGBA colour image.
+    #[default]
+    Png,
+    /// NumPy array of raw escape counts, `<u4`, shape (height, width).
+    Npy,
+}
+
+impl OutputFormat {
+    pub const fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Png => "png",
+            OutputFormat::Npy => "npy",
+        }
+    }
+
+    pub const fn mime_type(self) -> &'static str {
+        match self {
+            OutputFormat::Png => "image/png",
+            OutputFormat::Npy => "application/octet-stream",
+        }
+    }
+}
+
+/// Everything that determines a rendered image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RenderParams {
+    pub width: u32,
+    pub height: u32,
+    pub c: Complex,
+    pub center: Complex,
+    /// Width of the image in the complex plane.
+    pub view_width: f64,
+    pub max_iter: u32,
+    pub escape_radius: f64,
+    pub palette: Palette,
+    /// Samples per axis and pixel (1..=4, png only).
+    pub supersample: u32,
+    pub precision: Precision,
+    pub format: OutputFormat,
+}
+
+impl Default for RenderParams {
+    fn default() -> Self {
+        Self {
+            width: 1024,
+            height: 768,
+            c: Complex::new(-0.8, 0.156),
+            center: Complex::new(0.0, 0.0),
+            view_width: 3.0,
+            max_iter: 500,
+            escape_radius: 2.0,
+            palette: Palette::default(),
+            supersample: 1,
+            precision: Precision::Auto,
+            format: OutputFormat::Png,
+        }
+    }
+}
+
+impl RenderParams {
+    /// Total pixels, computed without overflow.
+    pub fn pixel_count(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height)
+    }
+
+    /// Height of the image in the complex plane (square pixels).
+    pub fn view_height(&self) -> f64 {
+        self.view_width / f64::from(self.width) * f64::from(self.height)
+    }
+
+    /// The precision the renderer will use: `auto` resolved to `f32` or `f64`.
+    ///
+    /// `f32` is chosen when the pixel step stays at least 2^-14 of the largest coordinate magnitude
+    /// in play, i.e. when f32's 24-bit mantissa still has ~10 bits to spare below one pixel. Below
+    /// that, neighbouring pixels would start to share sample points and the iteration's error growth
+    /// would show as blocks, so `f64` is used.
+    pub fn resolved_precision(&self) -> Precision {
+        match self.precision {
+            Precision::F32 | Precision::F64 => self.precision,
+            Precision::Auto => {
+                let step = self.view_width / f64::from(self.width);
+                let half_h = self.view_height() / 2.0;
+                let magnitude = (self.center.re.abs() + self.view_width / 2.0)
+                    .max(self.center.im.abs() + half_h)
+                    .max(self.c.re.abs().max(self.c.im.abs()))
+                    .max(self.escape_radius)
+                    .max(1.0);
+                let r2_fits_f32 = self.escape_radius * self.escape_radius <= f64::from(f32::MAX);
+                if r2_fits_f32 && step >= magnitude * (2.0f64).powi(-14) {
+                    Precision::F32
+                } else {
+                    Precision::F64
+                }
+            }
+        }
+    }
+
+    /// The canonical form: `auto` precision resolved, negative zeros made positive, and fields that
+    /// cannot change the output (the palette of an `npy` render) set to their defaults. Equal
+    /// normalised parameters always produce equal output bytes.
+    pub fn normalized(&self) -> RenderParams {
+        fn clean(x: f64) -> f64 {
+            if x == 0.0 { 0.0 } else { x }
+        }
+        let mut p = self.clone();
+        p.precision = self.resolved_precision();
+        p.c = Complex::new(clean(p.c.re), clean(p.c.im));
+        p.center = Complex::new(clean(p.center.re), clean(p.center.im));
+        p.view_width = clean(p.view_width);
+        p.escape_radius = clean(p.escape_radius);
+        if p.format == OutputFormat::Npy {
+            p.palette = Palette::default();
+        }
+        p
+    }
+}

@@ -1,0 +1,135 @@
+//! The render pipeline: bands from an `EscapeSource`, coloured (png) or counted (npy), streamed
+//! into an encoder as they arrive. Memory is one band, whatever the image size.
+
+use std::io::Write;
+use std::time::Duration;
+
+use crate::band::{Band, plan_bands};
+use crate::colour::Colorizer;
+use crate::encode::{NpyStreamEncoder, PngStreamEncoder};
+use crate::escape::EscapeSample;
+use crate::params::{OutputFormat, RenderParams};
+use crate::source::EscapeSource;
+
+/// What the caller wants after a band: go on, or stop now (cancellation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Cancel,
+}
+
+/// Progress after a band.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    pub bands_done: usize,
+    pub bands_total: usize,
+    pub rows_done: u32,
+    /// `rows_done / height`, in 0.0 ..= 1.0.
+    pub fraction: f64,
+}
+
+/// Totals of a finished render, for benchmarks and metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// Sum of escape counts over every sample: the work done, in iterations.
+    pub escape_iterations: u64,
+    pub samples: u64,
+    /// Time spent in `compute_band` alone.
+    pub compute_time: Duration,
+}
+
+/// Why a render stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError<E: std::error::Error + 'static> {
+    #[error("the render was canceled")]
+    Canceled,
+    #[error("the render backend failed: {0}")]
+    Source(#[source] E),
+    #[error("writing the output failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Renders `params` (valid; normalised here) through `source` into `out`.
+///
+/// `on_band` runs after every band with the progress so far; returning `Flow::Cancel` stops the
+/// render before the next band (it is also asked once before the first band).
+pub fn render_to_writer<S, W>(
+    params: &RenderParams,
+    source: &mut S,
+    out: W,
+    on_band: &mut dyn FnMut(Progress) -> Flow,
+) -> Result<RenderStats, RenderError<S::Error>>
+where
+    S: EscapeSource + ?Sized,
+    W: Write,
+{
+    let params = params.normalized();
+    let bands = plan_bands(params.width, params.height, params.supersample);
+    let mut encoder = match params.format {
+        OutputFormat::Png => Encoder::Png(
+            PngStreamEncoder::new(out, &params)?,
+            Colorizer::new(&params),
+            Vec::new(),
+        ),
+        OutputFormat::Npy => Encoder::Npy(NpyStreamEncoder::new(out, params.width, params.height)?),
+    };
+    let ss = params.supersample as usize;
+    let samples_per_row = params.width as usize * ss * ss;
+    let mut samples = Vec::<EscapeSample>::new();
+    let mut stats = RenderStats::default();
+    let mut progress = Progress {
+        bands_done: 0,
+        bands_total: bands.len(),
+        rows_done: 0,
+        fraction: 0.0,
+    };
+    if on_band(progress) == Flow::Cancel {
+        return Err(RenderError::Canceled);
+    }
+    for band in &bands {
+        samples.resize(
+            samples_per_row * band.rows as usize,
+            EscapeSample::default(),
+        );
+        let started = std::time::Instant::now();
+        source
+            .compute_band(&params, *band, &mut samples)
+            .map_err(RenderError::Source)?;
+        stats.compute_time += started.elapsed();
+        stats.samples += samples.len() as u64;
+        stats.escape_iterations += samples.iter().map(|s| u64::from(s.count)).sum::<u64>();
+        encoder.write_band(*band, &samples)?;
+        progress.bands_done += 1;
+        progress.rows_done = band.y0 + band.rows;
+        progress.fraction = f64::from(progress.rows_done) / f64::from(params.height);
+        if on_band(progress) == Flow::Cancel && progress.bands_done < progress.bands_total {
+            return Err(RenderError::Canceled);
+        }
+    }
+    encoder.finish()?;
+    Ok(stats)
+}
+
+enum Encoder<W: Write> {
+    Png(PngStreamEncoder<W>, Colorizer, Vec<u8>),
+    Npy(NpyStreamEncoder<W>),
+}
+
+impl<W: Write> Encoder<W> {
+    fn write_band(&mut self, band: Band, samples: &[EscapeSample]) -> std::io::Result<()> {
+        match self {
+            Encoder::Png(png, colorizer, rgba) => {
+                colorizer.colour_band(samples, band.rows, rgba);
+                png.write_rows(rgba)
+            }
+            Encoder::Npy(npy) => npy.write_counts(samples),
+        }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Encoder::Png(png, ..) => png.finish(),
+            Encoder::Npy(npy) => npy.finish(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The WGSL sources of the GPU renderer, embedded as strings.

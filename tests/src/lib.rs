@@ -1,0 +1,1 @@
+//! End-to-end test support; the tests themselves live in `tests/tests/`.
