@@ -3,11 +3,10 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::band::Band;
 use crate::escape::EscapeSample;
 use crate::kernel::{escape_row_f32, escape_row_f64};
+use crate::par::for_each_row_piece;
 use crate::params::{Precision, RenderParams};
 use crate::source::EscapeSource;
 use crate::viewport::Viewport;
@@ -75,32 +74,54 @@ impl EscapeSource for CpuSource {
         let r2 = params.escape_radius * params.escape_radius;
         let f64_mode = params.resolved_precision() == Precision::F64;
         let (c_re, c_im) = (params.c.re, params.c.im);
-        let work = |(r, row): (usize, &mut [EscapeSample])| {
-            let y = vp.sample_im(band.y0 * ss + r as u32);
-            if f64_mode {
-                escape_row_f64(cols.re64, y, c_re, c_im, max_iter, r2, row);
-            } else {
-                escape_row_f32(
-                    cols.re32,
-                    y as f32,
-                    c_re as f32,
-                    c_im as f32,
-                    max_iter,
-                    r2 as f32,
-                    row,
-                );
-            }
+        let mut run = move || {
+            let piece_len = piece_len(row_len, band.rows as usize * ss as usize);
+            for_each_row_piece(out, row_len, piece_len, |r, x0, piece| {
+                let y = vp.sample_im(band.y0 * ss + r as u32);
+                let x1 = x0 + piece.len();
+                if f64_mode {
+                    escape_row_f64(&cols.re64[x0..x1], y, c_re, c_im, max_iter, r2, piece);
+                } else {
+                    let (y, c_re, c_im) = (y as f32, c_re as f32, c_im as f32);
+                    escape_row_f32(&cols.re32[x0..x1], y, c_re, c_im, max_iter, r2 as f32, piece);
+                }
+            });
         };
-        let rows = out.par_chunks_mut(row_len).enumerate();
         match pool {
-            Some(pool) => pool.install(|| rows.for_each(work)),
-            None => rows.for_each(work),
+            Some(pool) => pool.install(run),
+            None => run(),
         }
         Ok(())
     }
 
     fn backend_name(&self) -> &'static str {
         "cpu"
+    }
+}
+
+/// Fewest samples worth a task of their own: below this, scheduling would cost more than it saves.
+const MIN_PIECE: usize = 256;
+
+/// How long a piece of a row one task computes: whole rows when the band has plenty of them,
+/// otherwise rows split so that every thread of the pool gets several pieces.
+fn piece_len(row_len: usize, rows: usize) -> usize {
+    let wanted_tasks = 4 * current_threads();
+    if rows >= wanted_tasks {
+        return row_len;
+    }
+    let pieces_per_row = wanted_tasks.div_ceil(rows.max(1));
+    row_len.div_ceil(pieces_per_row).max(MIN_PIECE).min(row_len)
+}
+
+/// Threads of the pool this call runs in (1 where there are no threads).
+fn current_threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        1
     }
 }
 

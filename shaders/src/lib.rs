@@ -1,1 +1,47 @@
 //! The WGSL sources of the GPU renderer, embedded as strings.
+//!
+//! Shaders are data: gpu-server compiles them at run time, and `tests/validate.rs` parses and
+//! validates every one of them with naga (reporting file, line and column) and checks the uniform
+//! struct each declares against render-core's `gpu_layout` structs.
+
+/// The escape-count shader in f32: every adapter runs it.
+pub const JULIA_F32: &str = include_str!("julia.wgsl");
+
+/// The escape-count shader in f64: only for adapters with `SHADER_F64`.
+pub const JULIA_F64: &str = include_str!("julia_f64.wgsl");
+
+/// The compute entry point of both escape shaders.
+pub const ENTRY_POINT: &str = "main";
+
+/// The name of the uniform struct both escape shaders declare.
+pub const PARAMS_STRUCT: &str = "Params";
+
+/// Arithmetic a shader needs from the adapter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShaderFloat {
+    F32,
+    /// Needs f64 in shaders (`wgpu::Features::SHADER_F64`, naga `Capabilities::FLOAT64`).
+    F64,
+}
+
+/// One embedded shader: its file name (for error messages), source text and float width.
+#[derive(Clone, Copy, Debug)]
+pub struct Shader {
+    pub file: &'static str,
+    pub source: &'static str,
+    pub float: ShaderFloat,
+}
+
+/// Every shader of the project; the naga test walks this list, so a new file goes here.
+pub const ALL: &[Shader] = &[
+    Shader {
+        file: "julia.wgsl",
+        source: JULIA_F32,
+        float: ShaderFloat::F32,
+    },
+    Shader {
+        file: "julia_f64.wgsl",
+        source: JULIA_F64,
+        float: ShaderFloat::F64,
+    },
+];

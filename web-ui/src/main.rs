@@ -1,1 +1,26 @@
-fn main() {}
+//! web-ui: the Leptos client-side app. It previews Julia sets in the browser with render-core
+//! (the server's own CPU renderer) and renders full-resolution images through the job API.
+
+mod api;
+mod app;
+mod components;
+mod config;
+mod connection;
+mod events;
+mod history;
+mod job;
+mod navigation;
+mod preview;
+mod url_state;
+
+fn main() {
+    console_error_panic_hook_lite();
+    leptos::mount::mount_to_body(app::App);
+}
+
+/// Sends panic messages to the browser console instead of an opaque "unreachable" trap.
+fn console_error_panic_hook_lite() {
+    std::panic::set_hook(Box::new(|info| {
+        leptos::logging::error!("web-ui panicked: {info}");
+    }));
+}

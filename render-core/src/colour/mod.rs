@@ -1,114 +1,180 @@
 //! Colouring: smooth escape value → palette → linear-light supersample average → sRGB RGBA8.
+//!
+//! The smooth value is the continuous escape count `mu = n + 1 - log2(ln|z_n| / ln R)`, mapped
+//! to the palette by `t = log2(mu + 1) / log2(max_iter + 1)`: the logarithm spreads the few
+//! iterations most of the plane needs and the hundreds the filaments need over the whole palette,
+//! whatever `max_iter` is. Everything per pixel is table lookups and a fast `log2`.
 
+mod fast_log;
 mod maps;
+mod palette_data;
+mod transfer;
 
 use crate::escape::EscapeSample;
 use crate::palette::Palette;
+use crate::par::for_each_chunk;
 use crate::params::RenderParams;
+use transfer::{Encoder, srgb_to_linear, to_u8};
 
-/// Entries of the palette lookup table.
-const LUT_SIZE: usize = 1024;
+/// Entries of the palette lookup tables: 16 per palette step, so interpolation is smooth.
+const LUT_SIZE: usize = 4096;
 
 /// Turns escape samples into RGBA pixels for one render's parameters.
 pub struct Colorizer {
     width: usize,
     supersample: usize,
     max_iter: u32,
-    log_radius: f32,
-    log_scale: f32,
-    /// Palette in linear light, `LUT_SIZE` entries.
-    lut: Vec<[f32; 3]>,
-    interior: [f32; 3],
+    /// `1 + log2(log2 R)`: subtracting it from `log2(log2 |z|^2)` gives `log2(ln|z| / ln R)`.
+    nu_offset: f32,
+    /// `1 / log2(max_iter + 1)`.
+    t_scale: f32,
+    /// The palette in linear light (supersample averaging).
+    lut_linear: Vec<[f32; 3]>,
+    /// The same entries as sRGB RGBA8 (one sample per pixel needs no averaging).
+    lut_srgb: Vec<[u8; 4]>,
+    interior_linear: [f32; 3],
+    interior_srgb: [u8; 4],
+    encoder: Encoder,
 }
 
 impl Colorizer {
     pub fn new(params: &RenderParams) -> Self {
-        let lut = (0..LUT_SIZE)
-            .map(|i| {
-                let t = i as f32 / (LUT_SIZE - 1) as f32;
-                maps::sample(params.palette, t).map(srgb_to_linear)
-            })
-            .collect();
+        let (lut_linear, lut_srgb) = palette_tables(params.palette);
+        let interior = maps::interior(params.palette);
+        let interior_srgb = [interior[0], interior[1], interior[2], 255];
+        let log2_radius = (params.escape_radius as f32).log2();
         Self {
             width: params.width as usize,
             supersample: params.supersample as usize,
             max_iter: params.max_iter,
-            log_radius: (params.escape_radius as f32).ln(),
-            log_scale: 1.0 / ((params.max_iter as f32) + 1.0).ln(),
-            lut,
-            interior: maps::interior(params.palette).map(srgb_to_linear),
+            nu_offset: 1.0 + log2_radius.log2(),
+            t_scale: 1.0 / ((params.max_iter as f32) + 1.0).log2(),
+            lut_linear,
+            lut_srgb,
+            interior_linear: interior.map(|c| srgb_to_linear(f32::from(c) / 255.0)),
+            interior_srgb,
+            encoder: Encoder::new(),
         }
     }
 
     /// The smooth escape value of a sample in `[0, 1]`, or `None` for interior points.
+    #[inline(always)]
     pub fn palette_position(&self, s: EscapeSample) -> Option<f32> {
-        if s.count >= self.max_iter {
-            return None;
-        }
-        // Continuous escape count: n + 1 - log2(ln|z_n| / ln R).
-        let log_z = 0.5 * s.norm2.max(1e-30).ln();
-        let nu = (log_z / self.log_radius).max(1e-30).log2();
+        let t = self.position_or_interior(s);
+        (t >= 0.0).then_some(t)
+    }
+
+    /// [`Self::palette_position`] without a branch (so a row of them vectorises): interior
+    /// points give `-1`.
+    #[inline(always)]
+    fn position_or_interior(&self, s: EscapeSample) -> f32 {
+        // |z_n|^2 > R^2 >= 4, so both logarithms are of numbers above 1; the clamp keeps an
+        // overflowed (infinite) norm finite.
+        let log2_norm2 = fast_log::log2(s.norm2.clamp(4.0, f32::MAX));
+        let nu = fast_log::log2(log2_norm2) - self.nu_offset;
         let mu = (s.count as f32 + 1.0 - nu).max(0.0);
-        Some(((mu + 1.0).ln() * self.log_scale).clamp(0.0, 1.0))
+        let t = (fast_log::log2(mu + 1.0) * self.t_scale).clamp(0.0, 1.0);
+        if s.count >= self.max_iter { -1.0 } else { t }
     }
 
-    fn linear_colour(&self, s: EscapeSample) -> [f32; 3] {
-        match self.palette_position(s) {
-            None => self.interior,
-            Some(t) => self.lut[(t * (LUT_SIZE - 1) as f32).round() as usize],
+    /// Palette positions of a run of samples (see [`Self::position_or_interior`]).
+    fn positions(&self, samples: &[EscapeSample], out: &mut [f32]) {
+        for (t, s) in out.iter_mut().zip(samples) {
+            *t = self.position_or_interior(*s);
         }
     }
 
-    /// Colours a band: `samples` holds `rows * supersample` sample rows; `rgba` is resized to
-    /// `rows * width * 4` bytes.
+    #[inline(always)]
+    fn lut_index(t: f32) -> usize {
+        ((t * (LUT_SIZE - 1) as f32 + 0.5) as usize).min(LUT_SIZE - 1)
+    }
+
+    #[inline(always)]
+    fn srgb(&self, t: f32) -> [u8; 4] {
+        if t < 0.0 {
+            self.interior_srgb
+        } else {
+            self.lut_srgb[Self::lut_index(t)]
+        }
+    }
+
+    #[inline(always)]
+    fn linear(&self, t: f32) -> [f32; 3] {
+        if t < 0.0 {
+            self.interior_linear
+        } else {
+            self.lut_linear[Self::lut_index(t)]
+        }
+    }
+
+    /// Colours a band: `samples` holds `rows * supersample` sample rows of `width * supersample`
+    /// samples; `rgba` is resized to `rows * width * 4` bytes. Rows are coloured in parallel.
     pub fn colour_band(&self, samples: &[EscapeSample], rows: u32, rgba: &mut Vec<u8>) {
         let ss = self.supersample;
         let sample_row = self.width * ss;
-        rgba.clear();
-        rgba.reserve(rows as usize * self.width * 4);
-        let inv = 1.0 / (ss * ss) as f32;
-        for r in 0..rows as usize {
-            for i in 0..self.width {
-                let mut acc = [0.0f32; 3];
-                for sy in 0..ss {
-                    let base = (r * ss + sy) * sample_row + i * ss;
-                    for s in &samples[base..base + ss] {
-                        let c = self.linear_colour(*s);
-                        acc[0] += c[0];
-                        acc[1] += c[1];
-                        acc[2] += c[2];
+        let row_bytes = self.width * 4;
+        rgba.resize(rows as usize * row_bytes, 0);
+        // Enough rows per task that scheduling costs nothing next to the work.
+        let rows_per_task = (16_384 / self.width.max(1)).max(1);
+        for_each_chunk(rgba, rows_per_task * row_bytes, |task, out| {
+            let mut positions = vec![0.0f32; ss * sample_row];
+            for (r, out_row) in out.chunks_exact_mut(row_bytes).enumerate() {
+                let row = task * rows_per_task + r;
+                let first = row * ss * sample_row;
+                self.positions(&samples[first..first + ss * sample_row], &mut positions);
+                if ss == 1 {
+                    for (px, t) in out_row.chunks_exact_mut(4).zip(&positions) {
+                        px.copy_from_slice(&self.srgb(*t));
                     }
+                } else {
+                    self.average_row(&positions, out_row);
                 }
-                rgba.extend_from_slice(&[
-                    linear_to_srgb8(acc[0] * inv),
-                    linear_to_srgb8(acc[1] * inv),
-                    linear_to_srgb8(acc[2] * inv),
-                    255,
-                ]);
             }
+        });
+    }
+
+    /// One output row from the palette positions of its `ss` sample rows, averaging in linear
+    /// light.
+    fn average_row(&self, positions: &[f32], out_row: &mut [u8]) {
+        let ss = self.supersample;
+        let sample_row = self.width * ss;
+        let inv = 1.0 / (ss * ss) as f32;
+        for (i, px) in out_row.chunks_exact_mut(4).enumerate() {
+            let mut acc = [0.0f32; 3];
+            for sy in 0..ss {
+                let base = sy * sample_row + i * ss;
+                for t in &positions[base..base + ss] {
+                    let c = self.linear(*t);
+                    acc[0] += c[0];
+                    acc[1] += c[1];
+                    acc[2] += c[2];
+                }
+            }
+            px[0] = self.encoder.encode(acc[0] * inv);
+            px[1] = self.encoder.encode(acc[1] * inv);
+            px[2] = self.encoder.encode(acc[2] * inv);
+            px[3] = 255;
         }
     }
 }
 
-fn srgb_to_linear(c: f32) -> f32 {
-    if c <= 0.04045 {
-        c / 12.92
-    } else {
-        ((c + 0.055) / 1.055).powf(2.4)
-    }
-}
-
-fn linear_to_srgb8(c: f32) -> u8 {
-    let c = c.clamp(0.0, 1.0);
-    let s = if c <= 0.0031308 {
-        c * 12.92
-    } else {
-        1.055 * c.powf(1.0 / 2.4) - 0.055
-    };
-    (s * 255.0 + 0.5) as u8
-}
-
-#[allow(dead_code)]
-fn _palette_is_used(p: Palette) -> &'static str {
-    p.name()
+/// The palette resampled to `LUT_SIZE` entries (interpolated in sRGB between matplotlib's 256
+/// entries, as matplotlib itself interpolates), in linear light and as sRGB8.
+fn palette_tables(p: Palette) -> (Vec<[f32; 3]>, Vec<[u8; 4]>) {
+    let table = maps::table(p);
+    let srgb: Vec<[f32; 3]> = (0..LUT_SIZE)
+        .map(|i| {
+            let pos = i as f32 / (LUT_SIZE - 1) as f32 * 255.0;
+            let lo = (pos as usize).min(254);
+            let f = pos - lo as f32;
+            let (a, b) = (table[lo], table[lo + 1]);
+            [0, 1, 2].map(|k| (f32::from(a[k]) * (1.0 - f) + f32::from(b[k]) * f) / 255.0)
+        })
+        .collect();
+    let linear = srgb.iter().map(|c| c.map(srgb_to_linear)).collect();
+    let bytes = srgb
+        .iter()
+        .map(|c| [to_u8(c[0]), to_u8(c[1]), to_u8(c[2]), 255])
+        .collect();
+    (linear, bytes)
 }

@@ -1,5 +1,6 @@
 //! Streaming output encoders: each takes rows as bands arrive, so no encoder holds an image.
 
+mod deflate_segment;
 mod npy;
 mod png;
 

@@ -1,14 +1,17 @@
 //! Streaming PNG: 8-bit RGBA rows written as bands arrive, with the normalised parameters as JSON
 //! in a `tEXt` chunk so that any image can be re-rendered.
 //!
-//! Written chunk by chunk (signature, IHDR, tEXt, IDAT…, IEND) over a zlib stream, so the encoder
-//! holds at most one band and one IDAT chunk, whatever the image size.
+//! Each band is cut into segments that are filtered and deflated in parallel, each as raw deflate
+//! ending in a sync flush (so it ends on a byte boundary with no final block), and appended to one
+//! zlib stream; `finish` adds the final empty block and the Adler-32 of everything. The encoder
+//! holds one band's segments at a time, whatever the image size.
 
 use std::io::{self, Write};
 
-use flate2::Compression;
-use flate2::write::ZlibEncoder;
+use flate2::{Compress, Compression};
 
+use super::deflate_segment::{ZLIB_FINAL_EMPTY_BLOCK, ZLIB_HEADER_FAST, deflate_sync};
+use crate::par::for_each_chunk;
 use crate::params::RenderParams;
 
 /// The `tEXt` keyword that carries the parameters.
@@ -17,12 +20,38 @@ pub const PARAMS_TEXT_KEYWORD: &str = "julia-params";
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 /// IDAT payload size; larger chunks save nothing measurable.
 const IDAT_CHUNK: usize = 1 << 20;
+/// Filtered bytes per segment: large enough that restarting the compressor's window costs
+/// almost no ratio, small enough that a band gives every thread work.
+const SEGMENT_BYTES: usize = 1 << 18;
+/// PNG filter type 2 ("Up"): each byte minus the one above. Smooth colour fields become runs of
+/// zeros, which makes the file smaller and fast compression faster.
+const FILTER_UP: u8 = 2;
 
 /// Accepts RGBA rows top to bottom.
 pub struct PngStreamEncoder<W: Write> {
-    zlib: ZlibEncoder<IdatWriter<W>>,
+    idat: IdatWriter<W>,
     row_bytes: usize,
+    /// The last row written (the "above" row of the next band's first row); zeros at first.
+    previous_row: Vec<u8>,
+    segments: Vec<Segment>,
+    adler: simd_adler32::Adler32,
+}
+
+/// One segment's work buffers, reused from band to band.
+struct Segment {
     filtered: Vec<u8>,
+    compressed: Vec<u8>,
+    compressor: Compress,
+}
+
+impl Segment {
+    fn new() -> Self {
+        Self {
+            filtered: Vec::new(),
+            compressed: Vec::new(),
+            compressor: Compress::new(Compression::fast(), false),
+        }
+    }
 }
 
 impl<W: Write> PngStreamEncoder<W> {
@@ -39,32 +68,82 @@ impl<W: Write> PngStreamEncoder<W> {
         text.push(0);
         text.extend_from_slice(json.as_bytes());
         write_chunk(&mut out, b"tEXt", &text)?;
-        let idat = IdatWriter {
+        let mut idat = IdatWriter {
             out,
             buf: Vec::with_capacity(IDAT_CHUNK),
         };
+        idat.write_all(&ZLIB_HEADER_FAST)?;
+        let row_bytes = params.width as usize * 4;
         Ok(Self {
-            zlib: ZlibEncoder::new(idat, Compression::fast()),
-            row_bytes: params.width as usize * 4,
-            filtered: Vec::new(),
+            idat,
+            row_bytes,
+            previous_row: vec![0; row_bytes],
+            segments: Vec::new(),
+            adler: simd_adler32::Adler32::new(),
         })
     }
 
-    /// Writes whole rows of RGBA bytes (filter type 0 per row).
+    /// Writes whole rows of RGBA bytes.
     pub fn write_rows(&mut self, rgba: &[u8]) -> io::Result<()> {
-        self.filtered.clear();
-        for row in rgba.chunks_exact(self.row_bytes) {
-            self.filtered.push(0);
-            self.filtered.extend_from_slice(row);
+        let row_bytes = self.row_bytes;
+        let rows = rgba.len() / row_bytes;
+        if rows == 0 {
+            return Ok(());
         }
-        self.zlib.write_all(&self.filtered)
+        let rows_per_segment = (SEGMENT_BYTES / row_bytes).clamp(1, rows);
+        let count = rows.div_ceil(rows_per_segment);
+        if self.segments.len() < count {
+            self.segments.resize_with(count, Segment::new);
+        }
+        let previous_row = &self.previous_row;
+        let failure = std::sync::Mutex::new(None);
+        for_each_chunk(&mut self.segments[..count], 1, |index, segment| {
+            let segment = &mut segment[0];
+            let first = index * rows_per_segment;
+            let last = (first + rows_per_segment).min(rows);
+            let above = |row: usize| -> &[u8] {
+                if row == 0 {
+                    previous_row
+                } else {
+                    &rgba[(row - 1) * row_bytes..row * row_bytes]
+                }
+            };
+            segment.filtered.clear();
+            for row in first..last {
+                segment.filtered.push(FILTER_UP);
+                let current = &rgba[row * row_bytes..(row + 1) * row_bytes];
+                let up = above(row);
+                segment
+                    .filtered
+                    .extend(current.iter().zip(up).map(|(c, u)| c.wrapping_sub(*u)));
+            }
+            let result = deflate_sync(
+                &mut segment.compressor,
+                &segment.filtered,
+                &mut segment.compressed,
+            );
+            if let Err(err) = result {
+                *failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(err);
+            }
+        });
+        if let Some(err) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(err);
+        }
+        for segment in &self.segments[..count] {
+            self.adler.write(&segment.filtered);
+            self.idat.write_all(&segment.compressed)?;
+        }
+        self.previous_row
+            .copy_from_slice(&rgba[(rows - 1) * row_bytes..rows * row_bytes]);
+        Ok(())
     }
 
-    pub fn finish(self) -> io::Result<()> {
-        let mut idat = self.zlib.finish()?;
-        idat.flush_chunk()?;
-        write_chunk(&mut idat.out, b"IEND", &[])?;
-        idat.out.flush()
+    pub fn finish(mut self) -> io::Result<()> {
+        self.idat.write_all(&ZLIB_FINAL_EMPTY_BLOCK)?;
+        self.idat.write_all(&self.adler.finish().to_be_bytes())?;
+        self.idat.flush_chunk()?;
+        write_chunk(&mut self.idat.out, b"IEND", &[])?;
+        self.idat.out.flush()
     }
 }
 

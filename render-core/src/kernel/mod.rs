@@ -1,8 +1,89 @@
 //! Row kernels: escape samples for one row of sample points, the CPU renderer's inner loop.
+//!
+//! Vectorised with `std::arch` and picked at run time for the widest instruction set the CPU has
+//! (AVX-512F, then AVX2, then SSE2 on x86_64; simd128 on wasm32 when compiled with it). Every path
+//! returns exactly what the scalar reference in [`crate::escape`] returns.
+
+mod lanes;
+mod row;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 use crate::escape::{EscapeSample, escape_f32, escape_f64};
 
-/// Escape samples for the points `(xs[i], y)`, f64.
+/// An instruction set a row kernel can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstructionSet {
+    /// The reference loop, one sample at a time.
+    Scalar,
+    Sse2,
+    Avx2,
+    Avx512f,
+    /// wasm32 compiled with `target-feature=+simd128`.
+    Simd128,
+}
+
+impl InstructionSet {
+    /// Every instruction set this CPU (or wasm build) can run, the widest last.
+    pub fn available() -> Vec<InstructionSet> {
+        [
+            InstructionSet::Scalar,
+            InstructionSet::Sse2,
+            InstructionSet::Avx2,
+            InstructionSet::Avx512f,
+            InstructionSet::Simd128,
+        ]
+        .into_iter()
+        .filter(|isa| isa.is_available())
+        .collect()
+    }
+
+    /// Whether this CPU (or wasm build) can run `self`.
+    pub fn is_available(self) -> bool {
+        match self {
+            InstructionSet::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Sse2 => true,
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx2 => is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx512f => is_x86_feature_detected!("avx512f"),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            InstructionSet::Simd128 => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// The widest available one: what [`escape_row_f32`] and [`escape_row_f64`] use.
+    pub fn best() -> InstructionSet {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx512f") {
+                return InstructionSet::Avx512f;
+            }
+            if is_x86_feature_detected!("avx2") {
+                return InstructionSet::Avx2;
+            }
+            InstructionSet::Sse2
+        }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            InstructionSet::Simd128
+        }
+        #[cfg(not(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        )))]
+        {
+            InstructionSet::Scalar
+        }
+    }
+}
+
+/// Escape samples for the points `(xs[i], y)`, f64, on the widest instruction set available.
 pub fn escape_row_f64(
     xs: &[f64],
     y: f64,
@@ -12,12 +93,10 @@ pub fn escape_row_f64(
     r2: f64,
     out: &mut [EscapeSample],
 ) {
-    for (o, &x) in out.iter_mut().zip(xs) {
-        *o = escape_f64(x, y, c_re, c_im, max_iter, r2);
-    }
+    escape_row_f64_on(InstructionSet::best(), xs, y, c_re, c_im, max_iter, r2, out);
 }
 
-/// Escape samples for the points `(xs[i], y)`, f32.
+/// Escape samples for the points `(xs[i], y)`, f32, on the widest instruction set available.
 pub fn escape_row_f32(
     xs: &[f32],
     y: f32,
@@ -27,7 +106,140 @@ pub fn escape_row_f32(
     r2: f32,
     out: &mut [EscapeSample],
 ) {
-    for (o, &x) in out.iter_mut().zip(xs) {
-        *o = escape_f32(x, y, c_re, c_im, max_iter, r2);
+    escape_row_f32_on(InstructionSet::best(), xs, y, c_re, c_im, max_iter, r2, out);
+}
+
+/// [`escape_row_f64`] on a chosen instruction set (tests and benchmarks compare them).
+///
+/// # Panics
+/// If `isa` is not in [`InstructionSet::available`].
+#[allow(clippy::too_many_arguments)]
+pub fn escape_row_f64_on(
+    isa: InstructionSet,
+    xs: &[f64],
+    y: f64,
+    c_re: f64,
+    c_im: f64,
+    max_iter: u32,
+    r2: f64,
+    out: &mut [EscapeSample],
+) {
+    assert!(isa.is_available(), "{isa:?} is not available here");
+    let c = (c_re, c_im);
+    // SAFETY (every arm): `isa` was just checked to be available on this CPU or build.
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx512f => unsafe { x86_paths::row_f64_avx512(xs, y, c, max_iter, r2, out) },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx2 => unsafe { x86_paths::row_f64_avx2(xs, y, c, max_iter, r2, out) },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Sse2 => unsafe {
+            row::escape_row::<x86::F64x2, 4>(xs, y, c, max_iter, r2, out)
+        },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        InstructionSet::Simd128 => unsafe {
+            row::escape_row::<wasm::F64x2, 4>(xs, y, c, max_iter, r2, out)
+        },
+        _ => {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = escape_f64(x, y, c_re, c_im, max_iter, r2);
+            }
+        }
+    }
+}
+
+/// [`escape_row_f32`] on a chosen instruction set (tests and benchmarks compare them).
+///
+/// # Panics
+/// If `isa` is not in [`InstructionSet::available`].
+#[allow(clippy::too_many_arguments)]
+pub fn escape_row_f32_on(
+    isa: InstructionSet,
+    xs: &[f32],
+    y: f32,
+    c_re: f32,
+    c_im: f32,
+    max_iter: u32,
+    r2: f32,
+    out: &mut [EscapeSample],
+) {
+    assert!(isa.is_available(), "{isa:?} is not available here");
+    let c = (c_re, c_im);
+    // SAFETY (every arm): `isa` was just checked to be available on this CPU or build.
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx512f => unsafe { x86_paths::row_f32_avx512(xs, y, c, max_iter, r2, out) },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx2 => unsafe { x86_paths::row_f32_avx2(xs, y, c, max_iter, r2, out) },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Sse2 => unsafe {
+            row::escape_row::<x86::F32x4, 4>(xs, y, c, max_iter, r2, out)
+        },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        InstructionSet::Simd128 => unsafe {
+            row::escape_row::<wasm::F32x4, 4>(xs, y, c, max_iter, r2, out)
+        },
+        _ => {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = escape_f32(x, y, c_re, c_im, max_iter, r2);
+            }
+        }
+    }
+}
+
+/// The row driver compiled with each wider instruction set enabled, so the generic code inlined
+/// into these functions is emitted as AVX-512 or AVX2 instructions.
+#[cfg(target_arch = "x86_64")]
+mod x86_paths {
+    use super::row::escape_row;
+    use super::x86::{F32x8, F32x16, F64x4, F64x8};
+    use crate::escape::EscapeSample;
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn row_f32_avx512(
+        xs: &[f32],
+        y: f32,
+        c: (f32, f32),
+        max_iter: u32,
+        r2: f32,
+        out: &mut [EscapeSample],
+    ) {
+        unsafe { escape_row::<F32x16, 4>(xs, y, c, max_iter, r2, out) }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn row_f64_avx512(
+        xs: &[f64],
+        y: f64,
+        c: (f64, f64),
+        max_iter: u32,
+        r2: f64,
+        out: &mut [EscapeSample],
+    ) {
+        unsafe { escape_row::<F64x8, 4>(xs, y, c, max_iter, r2, out) }
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn row_f32_avx2(
+        xs: &[f32],
+        y: f32,
+        c: (f32, f32),
+        max_iter: u32,
+        r2: f32,
+        out: &mut [EscapeSample],
+    ) {
+        unsafe { escape_row::<F32x8, 3>(xs, y, c, max_iter, r2, out) }
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn row_f64_avx2(
+        xs: &[f64],
+        y: f64,
+        c: (f64, f64),
+        max_iter: u32,
+        r2: f64,
+        out: &mut [EscapeSample],
+    ) {
+        unsafe { escape_row::<F64x4, 3>(xs, y, c, max_iter, r2, out) }
     }
 }

@@ -1,0 +1,39 @@
+# The README's two commands are `make run` and `make test`; both install what is missing first.
+SHELL := /bin/bash
+CARGO ?= cargo
+TARGET_DIR := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
+ADDR ?= 127.0.0.1:8080
+DATA_DIR ?= data
+
+.PHONY: run test setup ui lint bench wasm-check
+
+setup:
+	@scripts/setup.sh
+
+# Builds the web UI into dist/ (offline; tools pinned in Trunk.toml).
+ui: setup
+	trunk build --release
+
+# Sets up everything, builds the UI and the release server, and starts it on the embedded defaults
+# (SQLite in ./data, GPU if there is one, CPU otherwise).
+run: ui
+	$(CARGO) build --release -p gpu-server
+	$(TARGET_DIR)/release/julia-server serve --addr $(ADDR) --data-dir $(DATA_DIR) --ui-dir dist
+
+# render-core must build for the browser.
+wasm-check:
+	$(CARGO) build -p render-core --target wasm32-unknown-unknown
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+# Sets up everything and runs every test: unit, GPU (lavapipe), end-to-end over HTTP, PostgreSQL,
+# and the UI in headless Chromium. One build profile (dev, optimised) serves all of them.
+test: ui wasm-check
+	$(CARGO) build -p gpu-server
+	$(CARGO) test --no-fail-fast
+
+bench: ui
+	$(CARGO) build --release -p gpu-server -p julia-bench
+	$(TARGET_DIR)/release/julia-bench --out docs/BENCHMARKS.md

@@ -1,0 +1,47 @@
+//! `GET /api/info`: what this server is and can do.
+
+use axum::Json;
+use axum::extract::State;
+use render_core::Palette;
+use render_core::validate::{MAX_ITER_LIMIT, MAX_SUPERSAMPLE};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::state::AppState;
+use crate::config::BODY_LIMIT_BYTES;
+use crate::jobs::renderer::BackendsInfo;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServerInfo {
+    pub version: String,
+    pub backends: BackendsInfo,
+    pub limits: LimitsInfo,
+    /// Palette names accepted in `palette`.
+    pub palettes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LimitsInfo {
+    pub max_pixels: u64,
+    pub max_iter: u32,
+    pub max_supersample: u32,
+    pub queue_capacity: u64,
+    pub body_limit_bytes: usize,
+}
+
+/// Version, render backends, limits and palettes.
+#[utoipa::path(get, path = "/api/info", tag = "service", responses((status = 200, body = ServerInfo)))]
+pub async fn server_info(State(app): State<AppState>) -> Json<ServerInfo> {
+    Json(ServerInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        backends: app.backends.clone(),
+        limits: LimitsInfo {
+            max_pixels: app.config.max_pixels,
+            max_iter: MAX_ITER_LIMIT,
+            max_supersample: MAX_SUPERSAMPLE,
+            queue_capacity: app.config.queue_capacity,
+            body_limit_bytes: BODY_LIMIT_BYTES,
+        },
+        palettes: Palette::ALL.iter().map(|p| p.name().to_string()).collect(),
+    })
+}

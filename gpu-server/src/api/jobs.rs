@@ -1,0 +1,176 @@
+//! `/api/jobs`: submit, look up, list and cancel jobs. Handlers validate, store and answer; they
+//! never render.
+//!
+//! An evicted result (the disk budget removed its file) turns its done job back into a queued one
+//! when the same parameters are submitted again (`202`, same id) or its result is asked for (`409`
+//! while it renders again): the job keeps its id, so links stay valid.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use render_core::{canonical_hash, parse_params};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::error::{ApiError, ErrorBody};
+use super::state::AppState;
+use crate::jobs::{Job, JobStatus};
+use crate::metrics::{DEDUP_HITS, QUEUE_REJECTIONS};
+use crate::openapi::RenderParamsSchema;
+use crate::store::{Canceled, Inserted, NewJob};
+
+const DEFAULT_LIST_LIMIT: u32 = 10;
+const MAX_LIST_LIMIT: u32 = 100;
+/// Seconds a client is told to wait when the queue is full.
+const QUEUE_FULL_RETRY_SECS: u32 = 5;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SubmitQuery {
+    /// Id of an earlier job to cancel if it is still queued or running (a superseded view).
+    replaces: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// How many jobs (default 10, at most 100).
+    limit: Option<String>,
+}
+
+/// Parses a job id; anything that is not a UUID names no job.
+pub fn parse_job_id(raw: Result<Path<String>, PathRejection>) -> Result<Uuid, ApiError> {
+    let Path(raw) = raw.map_err(ApiError::bad_path)?;
+    Uuid::parse_str(&raw).map_err(|_| ApiError::not_found("job"))
+}
+
+/// Submit a render job.
+#[utoipa::path(
+    post, path = "/api/jobs", tag = "jobs",
+    params(SubmitQuery),
+    request_body(content = RenderParamsSchema, content_type = "application/json"),
+    responses(
+        (status = 202, description = "a new job was queued", body = Job,
+            headers(("Location" = String, description = "the job's URL"))),
+        (status = 200, description = "equal parameters are already queued, running or done: that job, with `deduplicated: true`", body = Job),
+        (status = 400, description = "malformed JSON or query", body = ErrorBody),
+        (status = 413, description = "body over the limit", body = ErrorBody),
+        (status = 422, description = "invalid parameters; `field` names the first bad one", body = ErrorBody),
+        (status = 503, description = "queue full or server draining (see Retry-After)", body = ErrorBody),
+    )
+)]
+pub async fn create_job(
+    State(app): State<AppState>,
+    query: Result<Query<SubmitQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    if app.is_draining() {
+        return Err(ApiError::unavailable("draining", "the server is shutting down; try another node or later", 5));
+    }
+    let Query(query) = query.map_err(ApiError::bad_query)?;
+    let replaces = match query.replaces.as_deref() {
+        None => None,
+        Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "`replaces` must be a job id").with_field("replaces")
+        })?),
+    };
+    let body = body.map_err(ApiError::bad_body)?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "the body is not UTF-8"))?;
+    let params = parse_params(text, &app.limits())?;
+    let hash = canonical_hash(&params);
+    let inserted = app
+        .store
+        .insert_or_get(NewJob { params, hash }, app.config.queue_capacity)
+        .await?;
+    let (status, job) = match inserted {
+        Inserted::Created(job) => (StatusCode::ACCEPTED, job),
+        Inserted::Existing(job)
+            if job.status == JobStatus::Done && !app.results.contains(&job.hash, job.params.format) =>
+        {
+            match app.store.requeue_done(job.id).await? {
+                Some(job) => (StatusCode::ACCEPTED, job),
+                None => dedup_hit(job),
+            }
+        }
+        Inserted::Existing(job) => dedup_hit(job),
+        Inserted::QueueFull => {
+            metrics::counter!(QUEUE_REJECTIONS).increment(1);
+            return Err(ApiError::unavailable(
+                "queue_full",
+                format!("the queue holds {} jobs, its capacity; try again later", app.config.queue_capacity),
+                QUEUE_FULL_RETRY_SECS,
+            ));
+        }
+    };
+    if let Some(old) = replaces.filter(|old| *old != job.id) {
+        if let Canceled::Canceled(_) = app.store.cancel(old).await? {
+            tracing::info!(%old, new = %job.id, "canceled the job this submission replaces");
+        }
+    }
+    let location = HeaderValue::from_str(&Job::location(job.id)).expect("ids are ASCII");
+    Ok((status, [(header::LOCATION, location)], Json(job)).into_response())
+}
+
+fn dedup_hit(mut job: Job) -> (StatusCode, Job) {
+    metrics::counter!(DEDUP_HITS).increment(1);
+    job.deduplicated = true;
+    (StatusCode::OK, job)
+}
+
+/// One job.
+#[utoipa::path(
+    get, path = "/api/jobs/{id}", tag = "jobs",
+    params(("id" = String, Path, description = "job id (UUID)")),
+    responses((status = 200, body = Job), (status = 404, body = ErrorBody))
+)]
+pub async fn get_job(State(app): State<AppState>, id: Result<Path<String>, PathRejection>) -> Result<Json<Job>, ApiError> {
+    let id = parse_job_id(id)?;
+    app.store.get(id).await?.map(Json).ok_or_else(|| ApiError::not_found("job"))
+}
+
+/// The latest jobs, newest first.
+#[utoipa::path(
+    get, path = "/api/jobs", tag = "jobs",
+    params(ListQuery),
+    responses((status = 200, body = Vec<Job>), (status = 400, body = ErrorBody))
+)]
+pub async fn list_jobs(
+    State(app): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Vec<Job>>, ApiError> {
+    let Query(query) = query.map_err(ApiError::bad_query)?;
+    let limit = match query.limit.as_deref() {
+        None => DEFAULT_LIST_LIMIT,
+        Some(raw) => raw.parse::<u64>().map_err(|_| {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "`limit` must be a non-negative integer").with_field("limit")
+        })?
+        .clamp(1, u64::from(MAX_LIST_LIMIT)) as u32,
+    };
+    Ok(Json(app.store.list(limit).await?))
+}
+
+/// Cancel a queued or running job.
+#[utoipa::path(
+    delete, path = "/api/jobs/{id}", tag = "jobs",
+    params(("id" = String, Path, description = "job id (UUID)")),
+    responses(
+        (status = 200, description = "canceled", body = Job),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "the job already finished", body = ErrorBody),
+    )
+)]
+pub async fn cancel_job(State(app): State<AppState>, id: Result<Path<String>, PathRejection>) -> Result<Json<Job>, ApiError> {
+    let id = parse_job_id(id)?;
+    match app.store.cancel(id).await? {
+        Canceled::Canceled(job) => Ok(Json(job)),
+        Canceled::AlreadyFinished(job) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "wrong_state",
+            format!("the job is {} and can no longer be canceled", job.status.as_str()),
+        )),
+        Canceled::NotFound => Err(ApiError::not_found("job")),
+    }
+}

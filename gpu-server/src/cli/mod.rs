@@ -1,0 +1,5 @@
+//! The subcommands of `julia-server`, one file each.
+
+pub mod render;
+pub mod serve;
+pub mod worker;

@@ -1,0 +1,107 @@
+//! `julia-server serve`: the HTTP job API with in-process render workers. Every option can also
+//! come from a `JULIA_*` environment variable.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::config::ServiceConfig;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the URL is printed).
+    #[arg(long, env = "JULIA_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Directory for the database and the results.
+    #[arg(long, env = "JULIA_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Job store URL [default: sqlite://<data-dir>/jobs.db].
+    #[arg(long, env = "JULIA_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Render on the CPU only, even when a GPU is available.
+    #[arg(long, env = "JULIA_CPU_ONLY")]
+    pub cpu_only: bool,
+    /// Threads of the CPU render pool [default: every core].
+    #[arg(long, env = "JULIA_CPU_THREADS")]
+    pub cpu_threads: Option<usize>,
+    /// Largest accepted width*height.
+    #[arg(long, env = "JULIA_MAX_PIXELS", default_value_t = render_core::validate::DEFAULT_MAX_PIXELS)]
+    pub max_pixels: u64,
+    /// Queued jobs beyond which submissions get 503 + Retry-After.
+    #[arg(long, env = "JULIA_QUEUE_CAPACITY", default_value_t = 1000)]
+    pub queue_capacity: u64,
+    /// Disk budget for results; the least recently used are evicted beyond it.
+    #[arg(long, env = "JULIA_RESULT_CACHE_BYTES", default_value_t = 10 * 1024 * 1024 * 1024)]
+    pub result_cache_bytes: u64,
+    /// Browser origin allowed to call the API (repeat or comma-separate; `*` for any).
+    #[arg(long, env = "JULIA_CORS_ORIGIN", value_delimiter = ',')]
+    pub cors_origin: Vec<String>,
+    /// The built web UI, served at `/` when it exists.
+    #[arg(long, env = "JULIA_UI_DIR", default_value = "./dist")]
+    pub ui_dir: PathBuf,
+    /// Serve the API only; render workers run elsewhere (`julia-server worker`).
+    #[arg(long, env = "JULIA_NO_WORKERS")]
+    pub no_workers: bool,
+    /// Seconds running jobs may finish after SIGTERM before they go back to the queue.
+    #[arg(long, env = "JULIA_DRAIN_GRACE_SECS", default_value_t = 30)]
+    pub drain_grace_secs: u64,
+    /// Seconds a worker's claim on a job lasts without a heartbeat.
+    #[arg(long, env = "JULIA_LEASE_SECS", default_value_t = 30)]
+    pub lease_secs: u64,
+}
+
+impl ServeArgs {
+    pub fn into_config(self) -> ServiceConfig {
+        let database_url = self
+            .database_url
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("jobs.db").display()));
+        ServiceConfig {
+            addr: self.addr,
+            data_dir: self.data_dir,
+            database_url,
+            cpu_only: self.cpu_only,
+            cpu_threads: self.cpu_threads,
+            max_pixels: self.max_pixels,
+            queue_capacity: self.queue_capacity,
+            result_cache_bytes: self.result_cache_bytes,
+            cors_origins: self.cors_origin,
+            ui_dir: self.ui_dir,
+            no_workers: self.no_workers,
+            drain_grace: Duration::from_secs(self.drain_grace_secs),
+            lease: Duration::from_secs(self.lease_secs.max(3)),
+        }
+    }
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    init_logging();
+    let config = args.into_config();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("julia-server serve: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(crate::service::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let err = anyhow::Error::new(err);
+            eprintln!("julia-server serve: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default level.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}

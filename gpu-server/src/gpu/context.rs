@@ -1,0 +1,224 @@
+//! `GpuContext`: one opened adapter — device, queue, compiled escape pipelines, the polling
+//! thread, and the device's health (lost? uncaptured error?). Shared by every render on it.
+
+use std::sync::{Arc, Mutex};
+
+use super::adapter::device_type_name;
+use super::error::GpuError;
+use super::poller::Poller;
+
+/// Device-wide failures reported by wgpu callbacks, read by the render thread between steps.
+#[derive(Default)]
+struct Health {
+    lost: Mutex<Option<String>>,
+    uncaptured: Mutex<Option<GpuError>>,
+}
+
+/// An opened adapter, ready to render.
+pub struct GpuContext {
+    pub(crate) device: wgpu::Device,
+    pub(crate) queue: wgpu::Queue,
+    pub(crate) layout: wgpu::BindGroupLayout,
+    pub(crate) f32_pipeline: wgpu::ComputePipeline,
+    pub(crate) f64_pipeline: Option<wgpu::ComputePipeline>,
+    pub(crate) limits: wgpu::Limits,
+    info: wgpu::AdapterInfo,
+    health: Arc<Health>,
+    poller: Poller,
+}
+
+impl GpuContext {
+    /// Opens `adapter` (blocking): device with every limit it offers and `SHADER_F64` when it has
+    /// it, both pipelines compiled, polling thread started.
+    pub fn open(adapter: &wgpu::Adapter) -> Result<Self, GpuError> {
+        let info = adapter.get_info();
+        let f64_supported = adapter.features().contains(wgpu::Features::SHADER_F64);
+        let required_features = if f64_supported {
+            wgpu::Features::SHADER_F64
+        } else {
+            wgpu::Features::empty()
+        };
+        let (device, queue) =
+            futures::executor::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+                label: Some("julia escape renderer"),
+                required_features,
+                required_limits: adapter.limits(),
+                ..Default::default()
+            }))
+            .map_err(|e| GpuError::RequestDevice(e.to_string()))?;
+
+        let health = Arc::new(Health::default());
+        let lost = Arc::clone(&health);
+        device.set_device_lost_callback(move |reason, message| {
+            tracing::warn!(?reason, %message, "GPU device lost");
+            *lost.lost.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some(format!("{reason:?}: {message}"));
+        });
+        let uncaptured = Arc::clone(&health);
+        // wgpu's default handler panics; record the error so the render falls back instead.
+        device.on_uncaptured_error(Arc::new(move |err: wgpu::Error| {
+            tracing::warn!(error = %err, "uncaptured GPU error");
+            *uncaptured
+                .uncaptured
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(GpuError::from_wgpu(&err));
+        }));
+
+        let (layout, f32_pipeline, f64_pipeline) =
+            scoped(&device, || Ok(build_pipelines(&device, f64_supported)))?;
+        let poller = Poller::spawn(device.clone(), &info.name)
+            .map_err(|e| GpuError::Internal(format!("cannot start the polling thread: {e}")))?;
+        tracing::info!(
+            adapter = %info.name,
+            backend = %info.backend,
+            device_type = device_type_name(info.device_type),
+            f64 = f64_supported,
+            "GPU renderer ready"
+        );
+        Ok(Self {
+            limits: device.limits(),
+            device,
+            queue,
+            layout,
+            f32_pipeline,
+            f64_pipeline,
+            info,
+            health,
+            poller,
+        })
+    }
+
+    pub fn info(&self) -> &wgpu::AdapterInfo {
+        &self.info
+    }
+
+    pub fn supports_f64(&self) -> bool {
+        self.f64_pipeline.is_some()
+    }
+
+    /// Fails if the device was lost or reported an error outside an error scope.
+    pub fn check_health(&self) -> Result<(), GpuError> {
+        if let Some(reason) = self
+            .health
+            .lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return Err(GpuError::DeviceLost(reason));
+        }
+        match self
+            .health
+            .uncaptured
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the device is gone for good (a new context must be opened to use the adapter).
+    pub fn is_lost(&self) -> bool {
+        self.health
+            .lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Blocks until `submission` is done (the polling thread does the polling).
+    pub fn wait(&self, submission: wgpu::SubmissionIndex) -> Result<(), GpuError> {
+        self.poller.wait(submission)?;
+        self.check_health()
+    }
+
+    /// Destroys the device, as a driver reset would: used by tests of the fallback path.
+    pub fn destroy_device(&self) {
+        self.device.destroy();
+    }
+}
+
+/// Runs `f` inside out-of-memory, validation and internal error scopes and turns the first
+/// captured error into a `GpuError` (it explains more than any error `f` saw as a consequence).
+pub(crate) fn scoped<T>(
+    device: &wgpu::Device,
+    f: impl FnOnce() -> Result<T, GpuError>,
+) -> Result<T, GpuError> {
+    let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+    let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let internal = device.push_error_scope(wgpu::ErrorFilter::Internal);
+    let result = f();
+    // Scopes pop innermost first; on native the futures are already resolved.
+    let errors = [
+        futures::executor::block_on(internal.pop()),
+        futures::executor::block_on(validation.pop()),
+        futures::executor::block_on(oom.pop()),
+    ];
+    match errors.iter().rev().flatten().next() {
+        Some(err) => Err(GpuError::from_wgpu(err)),
+        None => result,
+    }
+}
+
+fn build_pipelines(
+    device: &wgpu::Device,
+    f64_supported: bool,
+) -> (
+    wgpu::BindGroupLayout,
+    wgpu::ComputePipeline,
+    Option<wgpu::ComputePipeline>,
+) {
+    let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("julia escape bindings"),
+        entries: &[
+            wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                count: None,
+            },
+            storage(1, true),
+            storage(2, true),
+            storage(3, false),
+            storage(4, false),
+        ],
+    });
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some("julia escape pipeline layout"),
+        bind_group_layouts: &[Some(&layout)],
+        immediate_size: 0,
+    });
+    let pipeline = |label: &str, source: &'static str| {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(label),
+            layout: Some(&pipeline_layout),
+            module: &module,
+            entry_point: Some(shaders::ENTRY_POINT),
+            compilation_options: Default::default(),
+            cache: None,
+        })
+    };
+    let f32_pipeline = pipeline("julia.wgsl", shaders::JULIA_F32);
+    let f64_pipeline = f64_supported.then(|| pipeline("julia_f64.wgsl", shaders::JULIA_F64));
+    (layout, f32_pipeline, f64_pipeline)
+}

@@ -1,0 +1,182 @@
+//! Render workers: one OS thread per GPU adapter and one for the CPU pool, all claiming from the
+//! same store queue, so an idle CPU worker takes the next job while the GPU is busy. Rendering
+//! never runs on the async runtime; the workers reach the (async) store through a runtime handle.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use render_core::{Flow, Progress};
+use tokio::runtime::Handle;
+use tokio_util::sync::CancellationToken;
+
+use crate::jobs::renderer::{JobRenderer, RenderFailure, WorkerTarget};
+use crate::jobs::watch::JobWatch;
+use crate::jobs::JobError;
+use crate::results::ResultStore;
+use crate::store::{ClaimedJob, Completion, JobStore};
+
+/// Progress is persisted (and so broadcast) at most this often per job.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+/// An idle worker re-checks the queue this often even without a wake-up (lease expiries).
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Shutdown switches shared by every worker.
+#[derive(Clone, Default)]
+pub struct WorkerControl {
+    /// No new claims (drain has begun).
+    pub stop_claiming: CancellationToken,
+    /// Running renders stop and their jobs go back to the queue (the drain grace period is over).
+    pub abort_running: CancellationToken,
+}
+
+/// What every worker needs.
+#[derive(Clone)]
+pub struct WorkerContext {
+    pub store: Arc<dyn JobStore>,
+    pub results: Arc<dyn ResultStore>,
+    pub renderer: Arc<dyn JobRenderer>,
+    pub runtime: Handle,
+    pub control: WorkerControl,
+    pub lease: Duration,
+    /// Distinguishes this process's workers in lease records.
+    pub node: String,
+}
+
+/// Starts one worker thread per render target.
+pub fn spawn_workers(ctx: &WorkerContext) -> std::io::Result<Vec<JoinHandle<()>>> {
+    ctx.renderer
+        .targets()
+        .into_iter()
+        .map(|target| {
+            let name = match target {
+                WorkerTarget::Gpu(i) => format!("gpu{i}"),
+                WorkerTarget::Cpu => "cpu".to_string(),
+            };
+            let ctx = ctx.clone();
+            std::thread::Builder::new()
+                .name(format!("julia-worker-{name}"))
+                .spawn(move || run_worker(&ctx, target, &format!("{}/{name}", ctx.node)))
+        })
+        .collect()
+}
+
+fn run_worker(ctx: &WorkerContext, target: WorkerTarget, worker_id: &str) {
+    tracing::info!(worker = worker_id, "render worker started");
+    let mut work = ctx.store.work_signal();
+    while !ctx.control.stop_claiming.is_cancelled() {
+        // Mark the signal seen before looking, so a job queued after the look wakes us.
+        work.borrow_and_update();
+        match ctx.runtime.block_on(ctx.store.claim(worker_id, ctx.lease)) {
+            Ok(Some(claimed)) => run_job(ctx, target, claimed),
+            Ok(None) => ctx.runtime.block_on(async {
+                tokio::select! {
+                    _ = work.changed() => {}
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                    _ = ctx.control.stop_claiming.cancelled() => {}
+                }
+            }),
+            Err(err) => {
+                tracing::error!(worker = worker_id, %err, "claiming a job failed");
+                std::thread::sleep(IDLE_POLL);
+            }
+        }
+    }
+    tracing::info!(worker = worker_id, "render worker stopped");
+}
+
+fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
+    let ClaimedJob { job, token } = claimed;
+    let id = job.id;
+    let span = tracing::info_span!("job", %id, hash = %job.hash);
+    let _entered = span.enter();
+    tracing::info!(width = job.params.width, height = job.params.height, "rendering");
+    let watch = JobWatch::start(&ctx.runtime, ctx.store.clone(), id, token, ctx.lease);
+    let started = Instant::now();
+    let format = job.params.format;
+
+    let mut pending = match ctx.results.begin(&job.hash, format) {
+        Ok(pending) => pending,
+        Err(err) => return fail(ctx, id, token, "storage", format!("cannot create the result file: {err}")),
+    };
+    let mut last_persisted: Option<Instant> = None;
+    let mut on_band = |p: Progress| {
+        if watch.is_canceled() || ctx.control.abort_running.is_cancelled() {
+            return Flow::Cancel;
+        }
+        let due = last_persisted.is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL);
+        if p.bands_done > 0 && p.bands_done < p.bands_total && due {
+            last_persisted = Some(Instant::now());
+            let report = ctx.store.report_progress(id, token, p.fraction, ctx.lease);
+            match ctx.runtime.block_on(report) {
+                Ok(true) => {}
+                Ok(false) => {
+                    watch.cancel();
+                    return Flow::Cancel;
+                }
+                Err(err) => tracing::warn!(%err, "persisting progress failed"),
+            }
+        }
+        Flow::Continue
+    };
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        ctx.renderer.render(target, &job.params, pending.writer(), &mut on_band)
+    }));
+    drop(watch);
+
+    match outcome {
+        Ok(Ok(rendered)) => {
+            let size = match pending.commit() {
+                Ok(size) => size,
+                Err(err) => return fail(ctx, id, token, "storage", format!("cannot store the result: {err}")),
+            };
+            ctx.results.committed(&job.hash, format, size);
+            let elapsed = started.elapsed();
+            metrics::histogram!("julia_render_duration_seconds", "backend" => rendered.backend.clone())
+                .record(elapsed.as_secs_f64());
+            let completion = Completion {
+                backend: rendered.backend,
+                device: rendered.device,
+                duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            };
+            match ctx.runtime.block_on(ctx.store.complete(id, token, completion)) {
+                Ok(true) => tracing::info!(ms = elapsed.as_millis() as u64, bytes = size, "done"),
+                // Canceled or reclaimed meanwhile; the result file is still a correct render of
+                // its hash, so it stays for whoever asks for these params next.
+                Ok(false) => tracing::info!("finished, but the job was canceled or reclaimed meanwhile"),
+                Err(err) => tracing::error!(%err, "recording completion failed; the job will be re-run"),
+            }
+        }
+        Ok(Err(RenderFailure::Canceled)) => {
+            drop(pending);
+            if ctx.control.abort_running.is_cancelled() {
+                match ctx.runtime.block_on(ctx.store.release(id, token)) {
+                    Ok(_) => tracing::info!("shutting down: the job goes back to the queue"),
+                    Err(err) => tracing::error!(%err, "releasing the job failed"),
+                }
+            } else {
+                tracing::info!("render canceled; partial output removed");
+            }
+        }
+        Ok(Err(RenderFailure::Failed(message))) => {
+            drop(pending);
+            fail(ctx, id, token, "render_failed", message);
+        }
+        Err(_) => {
+            drop(pending);
+            fail(ctx, id, token, "internal", "the renderer panicked".to_string());
+        }
+    }
+}
+
+fn fail(ctx: &WorkerContext, id: uuid::Uuid, token: i64, code: &str, message: String) {
+    tracing::error!(code, %message, "job failed");
+    let error = JobError {
+        code: code.to_string(),
+        message,
+    };
+    if let Err(err) = ctx.runtime.block_on(ctx.store.fail(id, token, error)) {
+        tracing::error!(%err, "recording the failure failed");
+    }
+}

@@ -1,0 +1,508 @@
+//! The render backends a process has (GPU adapters and a CPU pool) and the one blocking call that
+//! renders a job on one of them, falling back to the CPU when the GPU fails (DESIGN §5).
+//!
+//! The job service and the CLI code against this file only; wgpu and rayon stay behind it.
+
+use std::convert::Infallible;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use render_core::{
+    Band, CpuSource, EscapeSample, EscapeSource, Flow, Progress, RenderError, RenderParams,
+    RenderStats,
+};
+use serde::Serialize;
+
+use crate::gpu::{self, GpuContext, GpuError, GpuSource};
+
+/// Name of the counter of renders (or the rest of a render) moved from a GPU to the CPU.
+pub const GPU_FALLBACKS_METRIC: &str = "julia_gpu_fallbacks_total";
+
+/// How to set the backends up.
+#[derive(Clone, Debug, Default)]
+pub struct BackendOptions {
+    /// Do not look for GPU adapters at all.
+    pub cpu_only: bool,
+    /// Run the CPU pool's threads at a lower OS priority (the server: keeps the API responsive).
+    pub low_priority_cpu: bool,
+    /// CPU pool size; default every core.
+    pub cpu_threads: Option<usize>,
+}
+
+/// Where to render a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The GPU adapter with this index in [`Backends::gpus`].
+    Gpu(usize),
+    Cpu,
+}
+
+/// A usable GPU adapter, as the API and logs describe it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GpuInfo {
+    pub name: String,
+    /// Graphics API: `vulkan`, `metal`, `dx12`, `gl`.
+    pub api: String,
+    /// `discrete`, `integrated`, `virtual`, `cpu` (software) or `other`.
+    pub device_type: String,
+    /// Whether f64 renders can run on it (`SHADER_F64`).
+    pub f64: bool,
+}
+
+/// What rendered a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    Gpu,
+    Cpu,
+}
+
+impl BackendKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Gpu => "gpu",
+            BackendKind::Cpu => "cpu",
+        }
+    }
+}
+
+/// A finished render.
+#[derive(Clone, Debug)]
+pub struct RenderOutcome {
+    pub stats: RenderStats,
+    /// `Cpu` when any part of a GPU job fell back to the CPU.
+    pub backend: BackendKind,
+    /// Adapter name, or `cpu (N threads)`.
+    pub device: String,
+    /// Why a GPU job (partly) ran on the CPU; `None` when it did not.
+    pub gpu_fallback: Option<String>,
+}
+
+/// The error of [`Backends::render`]: canceled or an output write failed. GPU failures are never
+/// errors; they fall back.
+pub type BackendRenderError = RenderError<Infallible>;
+
+/// The process's render backends. Cheap to clone; share freely across threads.
+#[derive(Clone)]
+pub struct Backends {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    gpus: Vec<GpuInfo>,
+    slots: Vec<GpuSlot>,
+    cpu_pool: Arc<rayon::ThreadPool>,
+    cpu_threads: usize,
+    /// Kept alive for the adapters' sake.
+    _instance: Option<wgpu::Instance>,
+}
+
+/// One adapter and its opened device; reopened after a device loss.
+struct GpuSlot {
+    adapter: wgpu::Adapter,
+    context: Mutex<Option<Arc<GpuContext>>>,
+}
+
+impl GpuSlot {
+    fn context(&self) -> Result<Arc<GpuContext>, GpuError> {
+        let mut guard = self.context.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(ctx) = guard.as_ref()
+            && !ctx.is_lost()
+        {
+            return Ok(Arc::clone(ctx));
+        }
+        *guard = None;
+        let ctx = Arc::new(GpuContext::open(&self.adapter)?);
+        *guard = Some(Arc::clone(&ctx));
+        Ok(ctx)
+    }
+}
+
+impl Backends {
+    /// Blocking (adapter discovery, device creation, shader compilation); call once at start-up.
+    /// An adapter whose device cannot be opened is logged and left out.
+    pub fn detect(opts: &BackendOptions) -> Backends {
+        ::metrics::describe_counter!(
+            GPU_FALLBACKS_METRIC,
+            "Renders, or the rest of a render, moved from a GPU to the CPU after a GPU failure"
+        );
+        let cpu_threads = opts
+            .cpu_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        let cpu_pool = Arc::new(build_cpu_pool(cpu_threads, opts.low_priority_cpu));
+        let (instance, slots, gpus) = if opts.cpu_only {
+            (None, Vec::new(), Vec::new())
+        } else {
+            let instance = gpu::instance();
+            let mut slots = Vec::new();
+            let mut gpus = Vec::new();
+            for adapter in gpu::discover(&instance) {
+                let info = adapter.get_info();
+                match GpuContext::open(&adapter) {
+                    Ok(ctx) => {
+                        gpus.push(GpuInfo {
+                            name: info.name.clone(),
+                            api: info.backend.to_string(),
+                            device_type: gpu::adapter::device_type_name(info.device_type).into(),
+                            f64: ctx.supports_f64(),
+                        });
+                        slots.push(GpuSlot {
+                            adapter,
+                            context: Mutex::new(Some(Arc::new(ctx))),
+                        });
+                    }
+                    Err(err) => {
+                        tracing::warn!(adapter = %info.name, error = %err, "GPU adapter unusable")
+                    }
+                }
+            }
+            (Some(instance), slots, gpus)
+        };
+        if gpus.is_empty() {
+            tracing::info!("no GPU adapter: rendering on the CPU ({cpu_threads} threads)");
+        }
+        Backends {
+            inner: Arc::new(Inner {
+                gpus,
+                slots,
+                cpu_pool,
+                cpu_threads,
+                _instance: instance,
+            }),
+        }
+    }
+
+    /// One entry per usable adapter, best first.
+    pub fn gpus(&self) -> &[GpuInfo] {
+        &self.inner.gpus
+    }
+
+    pub fn cpu_threads(&self) -> usize {
+        self.inner.cpu_threads
+    }
+
+    /// How the CPU pool is named in outcomes and logs.
+    pub fn cpu_device(&self) -> String {
+        format!("cpu ({} threads)", self.inner.cpu_threads)
+    }
+
+    /// A GPU escape source on adapter `index` with a custom dispatch plan (tests and benchmarks).
+    pub fn gpu_source(&self, index: usize, tuning: gpu::GpuTuning) -> Result<GpuSource, GpuError> {
+        let slot = self.inner.slots.get(index).ok_or(GpuError::NoAdapter)?;
+        Ok(GpuSource::with_tuning(slot.context()?, tuning))
+    }
+
+    /// A CPU escape source on this process's pool.
+    pub fn cpu_source(&self) -> CpuSource {
+        CpuSource::with_pool(Arc::clone(&self.inner.cpu_pool))
+    }
+
+    /// Blocking: renders `params` (valid) into `out` on `target`. A GPU failure falls back to the
+    /// CPU for this job (from the band where it failed on), is logged and counted, and is
+    /// reported in the outcome; it never fails the render.
+    pub fn render(
+        &self,
+        target: Target,
+        params: &RenderParams,
+        out: &mut dyn Write,
+        on_band: &mut dyn FnMut(Progress) -> Flow,
+    ) -> Result<RenderOutcome, BackendRenderError> {
+        match target {
+            Target::Cpu => {
+                let stats =
+                    render_core::render_to_writer(params, &mut self.cpu_source(), out, on_band)?;
+                Ok(RenderOutcome {
+                    stats,
+                    backend: BackendKind::Cpu,
+                    device: self.cpu_device(),
+                    gpu_fallback: None,
+                })
+            }
+            Target::Gpu(index) => {
+                let mut source = match self.gpu_source(index, gpu::GpuTuning::default()) {
+                    Ok(gpu) => {
+                        let name = gpu.context().info().name.clone();
+                        FallbackSource::new(gpu, name, self.cpu_source())
+                    }
+                    Err(err) => FallbackSource::failed(err.to_string(), self.cpu_source()),
+                };
+                let stats = render_core::render_to_writer(params, &mut source, out, on_band)?;
+                Ok(source.outcome(stats, self.cpu_device()))
+            }
+        }
+    }
+}
+
+fn build_cpu_pool(threads: usize, low_priority: bool) -> rayon::ThreadPool {
+    let mut builder = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("julia-cpu-{i}"));
+    if low_priority {
+        builder = builder.start_handler(|_| lower_thread_priority());
+    }
+    builder
+        .build()
+        .unwrap_or_else(|err| panic!("cannot start the CPU render pool: {err}"))
+}
+
+/// Raises the calling thread's nice value to 10. On Linux `setpriority(PRIO_PROCESS, 0)` applies
+/// to the calling thread only, so the async runtime's threads keep their priority.
+fn lower_thread_priority() {
+    #[cfg(unix)]
+    // SAFETY: setpriority touches no memory; a failure only leaves the priority as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
+/// An escape source that uses `primary` (the GPU) until it fails, then the CPU for every band
+/// left. Bands already computed stay, so the streamed output never restarts.
+pub struct FallbackSource<P> {
+    primary: Option<P>,
+    primary_device: String,
+    cpu: CpuSource,
+    fallback: Option<String>,
+    bands_on_primary: usize,
+}
+
+impl<P: EscapeSource> FallbackSource<P> {
+    pub fn new(primary: P, primary_device: String, cpu: CpuSource) -> Self {
+        Self {
+            primary: Some(primary),
+            primary_device,
+            cpu,
+            fallback: None,
+            bands_on_primary: 0,
+        }
+    }
+
+    /// The GPU could not even start: everything on the CPU, logged and counted once.
+    pub fn failed(reason: String, cpu: CpuSource) -> Self {
+        record_fallback(&reason);
+        Self {
+            primary: None,
+            primary_device: String::new(),
+            cpu,
+            fallback: Some(reason),
+            bands_on_primary: 0,
+        }
+    }
+
+    /// Why the render moved to the CPU, if it did.
+    pub fn fallback_reason(&self) -> Option<&str> {
+        self.fallback.as_deref()
+    }
+
+    pub fn outcome(self, stats: RenderStats, cpu_device: String) -> RenderOutcome {
+        match self.fallback {
+            None => RenderOutcome {
+                stats,
+                backend: BackendKind::Gpu,
+                device: self.primary_device,
+                gpu_fallback: None,
+            },
+            Some(reason) => RenderOutcome {
+                stats,
+                backend: BackendKind::Cpu,
+                device: cpu_device,
+                gpu_fallback: Some(reason),
+            },
+        }
+    }
+}
+
+impl<P: EscapeSource> EscapeSource for FallbackSource<P> {
+    type Error = Infallible;
+
+    fn compute_band(
+        &mut self,
+        params: &RenderParams,
+        band: Band,
+        out: &mut [EscapeSample],
+    ) -> Result<(), Infallible> {
+        if let Some(primary) = self.primary.as_mut() {
+            match primary.compute_band(params, band, out) {
+                Ok(()) => {
+                    self.bands_on_primary += 1;
+                    return Ok(());
+                }
+                Err(err) => {
+                    let reason = if self.bands_on_primary == 0 {
+                        err.to_string()
+                    } else {
+                        format!("{err} (after {} bands on the GPU)", self.bands_on_primary)
+                    };
+                    record_fallback(&reason);
+                    self.primary = None;
+                    self.fallback = Some(reason);
+                }
+            }
+        }
+        self.cpu.compute_band(params, band, out)
+    }
+
+    fn backend_name(&self) -> &'static str {
+        match self.primary {
+            Some(_) => "gpu",
+            None => "cpu",
+        }
+    }
+}
+
+fn record_fallback(reason: &str) {
+    tracing::warn!(reason, "GPU render failed; continuing on the CPU");
+    ::metrics::counter!(GPU_FALLBACKS_METRIC).increment(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use render_core::OutputFormat;
+
+    /// Delegates to the CPU for `ok_bands` bands, then fails like a lost device.
+    struct FailingAfter {
+        ok_bands: usize,
+        cpu: CpuSource,
+    }
+
+    impl EscapeSource for FailingAfter {
+        type Error = GpuError;
+        fn compute_band(
+            &mut self,
+            params: &RenderParams,
+            band: Band,
+            out: &mut [EscapeSample],
+        ) -> Result<(), GpuError> {
+            if self.ok_bands == 0 {
+                // Leave garbage behind, as a half-finished GPU band would.
+                out.fill(EscapeSample {
+                    count: 7,
+                    norm2: 1.0,
+                });
+                return Err(GpuError::DeviceLost("injected".into()));
+            }
+            self.ok_bands -= 1;
+            self.cpu
+                .compute_band(params, band, out)
+                .map_err(|never| match never {})
+        }
+        fn backend_name(&self) -> &'static str {
+            "gpu"
+        }
+    }
+
+    fn npy_params() -> RenderParams {
+        RenderParams {
+            width: 96,
+            height: 64,
+            max_iter: 200,
+            format: OutputFormat::Npy,
+            ..RenderParams::default()
+        }
+    }
+
+    fn cpu_npy(params: &RenderParams) -> Vec<u8> {
+        let mut out = Vec::new();
+        render_core::render_to_writer(params, &mut CpuSource::new(), &mut out, &mut |_| {
+            Flow::Continue
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn render_backend_fallback_finishes_on_cpu_and_counts_it() {
+        let params = npy_params();
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        let mut source = FallbackSource::new(
+            FailingAfter {
+                ok_bands: 3,
+                cpu: CpuSource::new(),
+            },
+            "injected gpu".into(),
+            CpuSource::new(),
+        );
+        let mut out = Vec::new();
+        let stats = ::metrics::with_local_recorder(&recorder, || {
+            render_core::render_to_writer(&params, &mut source, &mut out, &mut |_| Flow::Continue)
+        })
+        .expect("a GPU failure never fails the render");
+        assert_eq!(
+            out,
+            cpu_npy(&params),
+            "output must be the CPU's, with no GPU garbage"
+        );
+        let reason = source
+            .fallback_reason()
+            .expect("fallback recorded")
+            .to_string();
+        assert!(
+            reason.contains("injected") && reason.contains("after 3 bands"),
+            "{reason}"
+        );
+        let outcome = source.outcome(stats, "cpu (test)".into());
+        assert_eq!(outcome.backend, BackendKind::Cpu);
+        assert_eq!(outcome.device, "cpu (test)");
+        let metrics = handle.render();
+        assert!(
+            metrics.contains(&format!("{GPU_FALLBACKS_METRIC} 1")),
+            "counter not incremented exactly once:\n{metrics}"
+        );
+    }
+
+    #[test]
+    fn render_backend_fallback_for_a_missing_adapter_renders_on_cpu() {
+        let backends = Backends::detect(&BackendOptions {
+            cpu_only: true,
+            low_priority_cpu: true,
+            cpu_threads: Some(2),
+        });
+        assert!(backends.gpus().is_empty());
+        let params = npy_params();
+        let mut out = Vec::new();
+        let outcome = backends
+            .render(Target::Gpu(0), &params, &mut out, &mut |_| Flow::Continue)
+            .unwrap();
+        assert_eq!(outcome.backend, BackendKind::Cpu);
+        assert!(outcome.gpu_fallback.is_some());
+        assert_eq!(out, cpu_npy(&params));
+    }
+
+    #[test]
+    fn render_backend_fallback_after_device_loss_then_recovers() {
+        let backends = Backends::detect(&BackendOptions::default());
+        if backends.gpus().is_empty() {
+            assert!(
+                std::env::var("RENDER_REQUIRE_GPU").as_deref() != Ok("1"),
+                "RENDER_REQUIRE_GPU=1 but no GPU adapter was found"
+            );
+            eprintln!("notice: no GPU adapter; skipping the device-loss fallback test");
+            return;
+        }
+        let params = npy_params();
+        let ctx = backends.inner.slots[0].context().unwrap();
+        ctx.destroy_device();
+        let mut out = Vec::new();
+        let outcome = backends
+            .render(Target::Gpu(0), &params, &mut out, &mut |_| Flow::Continue)
+            .expect("device loss must not fail the render");
+        assert_eq!(outcome.backend, BackendKind::Cpu);
+        let reason = outcome.gpu_fallback.expect("fallback reported");
+        assert!(reason.contains("lost"), "{reason}");
+        assert_eq!(out, cpu_npy(&params));
+
+        // The next job reopens the adapter and runs on the GPU again.
+        let mut again = Vec::new();
+        let outcome = backends
+            .render(Target::Gpu(0), &params, &mut again, &mut |_| Flow::Continue)
+            .unwrap();
+        assert_eq!(
+            outcome.backend,
+            BackendKind::Gpu,
+            "{:?}",
+            outcome.gpu_fallback
+        );
+    }
+}

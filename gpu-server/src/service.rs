@@ -1,0 +1,154 @@
+//! `serve` put together: store, results, renderer, workers, HTTP server, and the drain on
+//! SIGTERM/SIGINT (readiness off, new jobs refused, running jobs get the grace period, then
+//! whatever still runs goes back to the queue for the next start).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use uuid::Uuid;
+
+use crate::api::{self, AppContext};
+use crate::config::ServiceConfig;
+use crate::jobs::renderer::JobRenderer;
+use crate::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
+use crate::render_backend::{BackendOptions, Backends};
+use crate::results::DirResults;
+use crate::store::{self, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("cannot prepare the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot open the job store: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot install the metrics recorder: {0}")]
+    Metrics(#[from] metrics_exporter_prometheus::BuildError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("cannot start the render workers: {0}")]
+    Workers(std::io::Error),
+    #[error("the HTTP server failed: {0}")]
+    Http(std::io::Error),
+}
+
+/// Runs the service until a shutdown signal has been handled.
+pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
+    let data_dir_error = |source| ServiceError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error)?;
+    let metrics = crate::metrics::install()?;
+    let store = store::open(&config.database_url).await?;
+    let results = Arc::new(
+        DirResults::open(&config.results_dir(), config.result_cache_bytes).map_err(data_dir_error)?,
+    );
+    let options = BackendOptions {
+        cpu_only: config.cpu_only,
+        low_priority_cpu: true,
+        cpu_threads: config.cpu_threads,
+    };
+    // Adapter discovery blocks; keep it off the runtime's threads.
+    let backends = tokio::task::spawn_blocking(move || Backends::detect(&options))
+        .await
+        .map_err(|err| ServiceError::Workers(std::io::Error::other(err)))?;
+    for gpu in backends.gpus() {
+        tracing::info!(name = %gpu.name, api = %gpu.api, "GPU adapter");
+    }
+    let renderer: Arc<dyn JobRenderer> = Arc::new(backends);
+    let app = Arc::new(AppContext::new(
+        store.clone(),
+        results.clone(),
+        config.clone(),
+        renderer.info(),
+        metrics,
+    ));
+    let listener = TcpListener::bind(config.addr).await.map_err(|source| ServiceError::Bind {
+        addr: config.addr.to_string(),
+        source,
+    })?;
+    let local = listener.local_addr().map_err(ServiceError::Http)?;
+
+    let control = WorkerControl::default();
+    let workers = if config.no_workers {
+        Vec::new()
+    } else {
+        spawn_workers(&WorkerContext {
+            store: store.clone(),
+            results,
+            renderer,
+            runtime: tokio::runtime::Handle::current(),
+            control: control.clone(),
+            lease: config.lease,
+            node: format!("{}-{}", std::process::id(), &Uuid::new_v4().to_string()[..8]),
+        })
+        .map_err(ServiceError::Workers)?
+    };
+    tokio::spawn(requeue_expired_leases(store.clone(), config.lease));
+
+    println!("listening on http://{local}");
+    tracing::info!(%local, workers = workers.len(), "julia-server started");
+
+    let drain = {
+        let app = app.clone();
+        let grace = config.drain_grace;
+        async move {
+            shutdown_signal().await;
+            tracing::info!(grace_secs = grace.as_secs(), "draining: no new jobs; running jobs get the grace period");
+            app.start_draining();
+            control.stop_claiming.cancel();
+            let mut joined = tokio::task::spawn_blocking(move || {
+                for worker in workers {
+                    let _ = worker.join();
+                }
+            });
+            if tokio::time::timeout(grace, &mut joined).await.is_err() {
+                tracing::info!("grace period over: running jobs go back to the queue");
+                control.abort_running.cancel();
+                let _ = joined.await;
+            }
+            app.shutdown.cancel();
+        }
+    };
+    axum::serve(listener, api::router(app))
+        .with_graceful_shutdown(drain)
+        .await
+        .map_err(ServiceError::Http)?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Returns a crashed worker's jobs to the queue once its lease runs out.
+async fn requeue_expired_leases(store: Arc<dyn store::JobStore>, lease: Duration) {
+    let mut tick = tokio::time::interval(lease / 2);
+    loop {
+        tick.tick().await;
+        match store.requeue_expired().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(n, "re-queued jobs whose lease expired"),
+            Err(err) => tracing::warn!(%err, "checking leases failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+}

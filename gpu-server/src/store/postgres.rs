@@ -1,0 +1,571 @@
+//! The distributed job store: PostgreSQL through sqlx, shared by every API node and worker process.
+//!
+//! The database is the queue: `claim` takes the oldest queued row with `FOR UPDATE SKIP LOCKED`
+//! (claimers never wait on each other), leases and every timestamp use the database's clock, and
+//! every worker write is fenced by the claim generation. Changes reach every process through
+//! LISTEN/NOTIFY: a trigger announces each job change (`julia_job`, payload the id) and each job
+//! that becomes claimable (`julia_work`); one listener task per process turns them into the
+//! `subscribe()` broadcast and the `work_signal()` watch. Connection loss is survived, not fatal:
+//! calls retry transient errors for a few seconds, the listener reconnects with backoff and then
+//! re-announces the active jobs and wakes the workers, since notifications sent meanwhile are gone.
+
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgNotification, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+use time::OffsetDateTime;
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use super::{
+    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError, StoreResult,
+};
+use crate::jobs::{Job, JobError, JobStatus};
+
+/// How many job events a slow SSE client may fall behind before it skips some.
+const EVENT_BUFFER: usize = 1024;
+/// Idle workers are woken this often even without a notification, in case one was missed
+/// (a listener that was reconnecting); leases expire on their own schedule too.
+const SAFETY_POLL: Duration = Duration::from_secs(5);
+/// How long one call keeps retrying a connection failure (a restarting database) before it
+/// reports the error to its caller.
+const RETRY_FOR: Duration = Duration::from_secs(4);
+/// Pool connections; one is held by the notification listener.
+const POOL_SIZE: u32 = 10;
+/// A call waits at most this long for a connection, so API requests fail fast (503) while the
+/// database is down instead of hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Serialises inserts across all nodes (a transaction-scoped advisory lock), so the queue
+/// capacity is exact. Inserts are short; this is not where the queue's ceiling is.
+const INSERT_LOCK_KEY: i64 = 0x6a75_6c69_615f_696e; // "julia_in"
+
+const JOB_CHANNEL: &str = "julia_job";
+const WORK_CHANNEL: &str = "julia_work";
+
+pub struct PostgresStore {
+    pool: PgPool,
+    events: broadcast::Sender<Job>,
+    work: Arc<watch::Sender<u64>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl PostgresStore {
+    /// Connects, runs migrations (safe from many nodes at once: sqlx takes an advisory lock) and
+    /// starts the notification listener and the safety poll.
+    pub async fn open(url: &str) -> StoreResult<PostgresStore> {
+        let options = PgConnectOptions::from_str(url)?.application_name("julia-server");
+        let pool = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let work = Arc::new(watch::channel(0).0);
+        // The listener is connected before `open` returns, so a change made right after is seen.
+        let listener = connect_listener(&pool).await?;
+        let relay = Relay {
+            pool: pool.clone(),
+            events: events.clone(),
+            work: work.clone(),
+        };
+        let tasks = vec![
+            tokio::spawn(relay.clone().run(listener)),
+            tokio::spawn(safety_poll(work.clone())),
+        ];
+        Ok(PostgresStore {
+            pool,
+            events,
+            work,
+            tasks,
+        })
+    }
+
+    async fn fetch(&self, id: Uuid) -> StoreResult<Option<Job>> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| job_from_row(&r)).transpose()
+    }
+
+    async fn live_job_with_hash(tx: &mut Transaction<'_, Postgres>, hash: &str) -> StoreResult<Option<Job>> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE hash = $1 AND status IN ('queued', 'running', 'done')")
+            .bind(hash)
+            .fetch_optional(&mut **tx)
+            .await?;
+        row.map(|r| job_from_row(&r)).transpose()
+    }
+
+    async fn try_insert(&self, new: &NewJob, params: &str, capacity: u64) -> StoreResult<Inserted> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(INSERT_LOCK_KEY)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(job) = Self::live_job_with_hash(&mut tx, &new.hash).await? {
+            return Ok(Inserted::Existing(job));
+        }
+        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'queued'")
+            .fetch_one(&mut *tx)
+            .await?;
+        if u64::try_from(queued).unwrap_or(0) >= capacity {
+            return Ok(Inserted::QueueFull);
+        }
+        // The partial unique index is the real guard against duplicates; ON CONFLICT turns a lost
+        // race into a lookup instead of an error.
+        let row = sqlx::query(
+            "INSERT INTO jobs (id, hash, params, status) VALUES ($1, $2, $3, 'queued')
+             ON CONFLICT DO NOTHING RETURNING *",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(&new.hash)
+        .bind(params)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match row {
+            Some(row) => Inserted::Created(job_from_row(&row)?),
+            None => match Self::live_job_with_hash(&mut tx, &new.hash).await? {
+                Some(job) => Inserted::Existing(job),
+                None => return Err(StoreError::Corrupt("a conflicting job vanished".to_string())),
+            },
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Runs a fenced `UPDATE .. WHERE id = $1 AND attempt = $2 AND status = 'running'`; `false`
+    /// when the claim is no longer valid (canceled, expired or reclaimed).
+    async fn fenced<'q>(
+        &self,
+        query: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    ) -> StoreResult<bool> {
+        Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+const REQUEUE_SET: &str = "status = 'queued', progress = 0, started_at = NULL, lease_owner = NULL, \
+                           lease_expires_at = NULL, backend = NULL, device = NULL";
+
+impl JobStore for PostgresStore {
+    fn insert_or_get(&self, new: NewJob, capacity: u64) -> BoxFuture<'_, StoreResult<Inserted>> {
+        async move {
+            let params = serde_json::to_string(&new.params)
+                .map_err(|e| StoreError::Corrupt(format!("params do not serialise: {e}")))?;
+            retry(|| self.try_insert(&new, &params, capacity)).await
+        }
+        .boxed()
+    }
+
+    fn get(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>> {
+        retry(move || self.fetch(id)).boxed()
+    }
+
+    fn list(&self, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Job>>> {
+        retry(move || async move {
+            let rows = sqlx::query("SELECT * FROM jobs ORDER BY seq DESC LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+            rows.iter().map(job_from_row).collect()
+        })
+        .boxed()
+    }
+
+    fn cancel(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Canceled>> {
+        retry(move || async move {
+            let row = sqlx::query(
+                "UPDATE jobs SET status = 'canceled', finished_at = julia_now_us(), lease_owner = NULL,
+                     lease_expires_at = NULL, error_code = 'canceled', error_message = 'canceled by request'
+                 WHERE id = $1 AND status IN ('queued', 'running') RETURNING *",
+            )
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+            match row {
+                Some(row) => Ok(Canceled::Canceled(job_from_row(&row)?)),
+                None => Ok(match self.fetch(id).await? {
+                    Some(job) => Canceled::AlreadyFinished(job),
+                    None => Canceled::NotFound,
+                }),
+            }
+        })
+        .boxed()
+    }
+
+    fn requeue_done(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>> {
+        retry(move || async move {
+            let sql = format!(
+                "UPDATE jobs SET {REQUEUE_SET}, finished_at = NULL, duration_ms = NULL
+                 WHERE id = $1 AND status = 'done' RETURNING *"
+            );
+            let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
+            row.as_ref().map(job_from_row).transpose()
+        })
+        .boxed()
+    }
+
+    fn claim(&self, worker_id: &str, lease: Duration) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>> {
+        let worker_id = worker_id.to_string();
+        retry(move || {
+            let worker_id = worker_id.clone();
+            async move {
+                // SKIP LOCKED: concurrent claimers each take a different row and never wait for
+                // one another; the row lock also re-checks `status` on the newest row version.
+                let row = sqlx::query(
+                    "UPDATE jobs SET status = 'running', attempt = attempt + 1, progress = 0,
+                         started_at = julia_now_us(), lease_owner = $1,
+                         lease_expires_at = julia_now_us() + $2
+                     WHERE seq = (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq
+                                  LIMIT 1 FOR UPDATE SKIP LOCKED)
+                     RETURNING *",
+                )
+                .bind(worker_id)
+                .bind(micros(lease))
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let token: i64 = row.try_get("attempt")?;
+                Ok(Some(ClaimedJob {
+                    job: job_from_row(&row)?,
+                    token,
+                }))
+            }
+        })
+        .boxed()
+    }
+
+    fn heartbeat(&self, id: Uuid, token: i64, lease: Duration) -> BoxFuture<'_, StoreResult<bool>> {
+        retry(move || {
+            self.fenced(
+                sqlx::query(
+                    "UPDATE jobs SET lease_expires_at = julia_now_us() + $3
+                     WHERE id = $1 AND attempt = $2 AND status = 'running'",
+                )
+                .bind(id.to_string())
+                .bind(token)
+                .bind(micros(lease)),
+            )
+        })
+        .boxed()
+    }
+
+    fn report_progress(
+        &self,
+        id: Uuid,
+        token: i64,
+        progress: f64,
+        lease: Duration,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        retry(move || {
+            self.fenced(
+                sqlx::query(
+                    "UPDATE jobs SET progress = $3, lease_expires_at = julia_now_us() + $4
+                     WHERE id = $1 AND attempt = $2 AND status = 'running'",
+                )
+                .bind(id.to_string())
+                .bind(token)
+                .bind(progress.clamp(0.0, 1.0))
+                .bind(micros(lease)),
+            )
+        })
+        .boxed()
+    }
+
+    fn complete(&self, id: Uuid, token: i64, completion: Completion) -> BoxFuture<'_, StoreResult<bool>> {
+        retry(move || {
+            self.fenced(
+                sqlx::query(
+                    "UPDATE jobs SET status = 'done', progress = 1, backend = $3, device = $4,
+                         duration_ms = $5, finished_at = julia_now_us(), lease_owner = NULL,
+                         lease_expires_at = NULL, completions = completions + 1
+                     WHERE id = $1 AND attempt = $2 AND status = 'running'",
+                )
+                .bind(id.to_string())
+                .bind(token)
+                .bind(completion.backend.clone())
+                .bind(completion.device.clone())
+                .bind(i64::try_from(completion.duration_ms).unwrap_or(i64::MAX)),
+            )
+        })
+        .boxed()
+    }
+
+    fn fail(&self, id: Uuid, token: i64, error: JobError) -> BoxFuture<'_, StoreResult<bool>> {
+        retry(move || {
+            self.fenced(
+                sqlx::query(
+                    "UPDATE jobs SET status = 'failed', error_code = $3, error_message = $4,
+                         finished_at = julia_now_us(), lease_owner = NULL, lease_expires_at = NULL
+                     WHERE id = $1 AND attempt = $2 AND status = 'running'",
+                )
+                .bind(id.to_string())
+                .bind(token)
+                .bind(error.code.clone())
+                .bind(error.message.clone()),
+            )
+        })
+        .boxed()
+    }
+
+    fn release(&self, id: Uuid, token: i64) -> BoxFuture<'_, StoreResult<bool>> {
+        retry(move || async move {
+            let sql = format!("UPDATE jobs SET {REQUEUE_SET} WHERE id = $1 AND attempt = $2 AND status = 'running'");
+            self.fenced(sqlx::query(&sql).bind(id.to_string()).bind(token)).await
+        })
+        .boxed()
+    }
+
+    fn requeue_expired(&self) -> BoxFuture<'_, StoreResult<u64>> {
+        retry(move || async move {
+            let sql = format!(
+                "UPDATE jobs SET {REQUEUE_SET} WHERE status = 'running' AND lease_expires_at < julia_now_us()"
+            );
+            Ok(sqlx::query(&sql).execute(&self.pool).await?.rows_affected())
+        })
+        .boxed()
+    }
+
+    fn stats(&self) -> BoxFuture<'_, StoreResult<QueueStats>> {
+        retry(move || async move {
+            let mut stats = QueueStats::default();
+            let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?;
+            for row in rows {
+                let name: String = row.try_get("status")?;
+                let n: i64 = row.try_get("n")?;
+                let status = JobStatus::parse(&name)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{name}`")))?;
+                stats.by_status.insert(status, u64::try_from(n).unwrap_or(0));
+            }
+            let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'")
+                .fetch_one(&self.pool)
+                .await?;
+            stats.oldest_queued_at = oldest.map(from_micros).transpose()?;
+            Ok(stats)
+        })
+        .boxed()
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Job> {
+        self.events.subscribe()
+    }
+
+    fn work_signal(&self) -> watch::Receiver<u64> {
+        self.work.subscribe()
+    }
+}
+
+/// Turns notifications into local events; owned by the listener task.
+#[derive(Clone)]
+struct Relay {
+    pool: PgPool,
+    events: broadcast::Sender<Job>,
+    work: Arc<watch::Sender<u64>>,
+}
+
+impl Relay {
+    async fn run(self, listener: PgListener) {
+        let mut listener = Some(listener);
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let mut current = match listener.take() {
+                Some(current) => current,
+                None => match connect_listener(&self.pool).await {
+                    Ok(fresh) => {
+                        tracing::info!("reconnected to PostgreSQL notifications");
+                        backoff = Duration::from_millis(100);
+                        self.resync().await;
+                        fresh
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "cannot listen for job notifications; retrying");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                        continue;
+                    }
+                },
+            };
+            loop {
+                match current.try_recv().await {
+                    Ok(Some(first)) => {
+                        let mut batch = vec![first];
+                        batch.extend(std::iter::from_fn(|| current.next_buffered()));
+                        self.deliver(batch).await;
+                    }
+                    // The connection dropped and sqlx re-established it: what was sent meanwhile is lost.
+                    Ok(None) => {
+                        tracing::warn!("the notification connection dropped and was re-established");
+                        self.resync().await;
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "lost the notification connection");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn deliver(&self, batch: Vec<PgNotification>) {
+        let mut ids: Vec<String> = Vec::new();
+        let mut wake = false;
+        for n in &batch {
+            match n.channel() {
+                WORK_CHANNEL => wake = true,
+                JOB_CHANNEL if !ids.iter().any(|id| id == n.payload()) => ids.push(n.payload().to_string()),
+                _ => {}
+            }
+        }
+        if wake {
+            bump(&self.work);
+        }
+        // Nobody in this process is watching (e.g. an idle worker process): skip the fetch.
+        if ids.is_empty() || self.events.receiver_count() == 0 {
+            return;
+        }
+        match self.fetch_many(&ids).await {
+            Ok(jobs) => jobs.into_iter().for_each(|job| drop(self.events.send(job))),
+            Err(err) => tracing::warn!(%err, "cannot fetch changed jobs"),
+        }
+    }
+
+    async fn fetch_many(&self, ids: &[String]) -> StoreResult<Vec<Job>> {
+        let rows = sqlx::query("SELECT * FROM jobs WHERE id = ANY($1) ORDER BY seq")
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(job_from_row).collect()
+    }
+
+    /// After a gap in notifications: re-announce every active job (SSE clients see their current
+    /// state) and wake the workers (work may have been queued).
+    async fn resync(&self) {
+        bump(&self.work);
+        if self.events.receiver_count() == 0 {
+            return;
+        }
+        let rows = sqlx::query("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await;
+        match rows {
+            Ok(rows) => rows
+                .iter()
+                .filter_map(|r| job_from_row(r).ok())
+                .for_each(|job| drop(self.events.send(job))),
+            Err(err) => tracing::warn!(%err, "cannot re-read active jobs after reconnecting"),
+        }
+    }
+}
+
+async fn connect_listener(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen_all([JOB_CHANNEL, WORK_CHANNEL]).await?;
+    Ok(listener)
+}
+
+async fn safety_poll(work: Arc<watch::Sender<u64>>) {
+    let mut tick = tokio::time::interval(SAFETY_POLL);
+    loop {
+        tick.tick().await;
+        bump(&work);
+    }
+}
+
+fn bump(work: &watch::Sender<u64>) {
+    work.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+/// Runs `op`, retrying for up to [`RETRY_FOR`] while the database is unreachable or restarting.
+/// Every operation is safe to repeat: a write whose commit was lost is either redone or, being
+/// fenced, refused.
+async fn retry<T, F, Fut>(mut op: F) -> StoreResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = StoreResult<T>>,
+{
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(50);
+    loop {
+        match op().await {
+            Err(StoreError::Database(err)) if is_transient(&err) && started.elapsed() < RETRY_FOR => {
+                tracing::debug!(%err, "transient database error; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(1));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Connection trouble, a restarting server, or a serialisation conflict: worth another try.
+fn is_transient(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 57P0x: admin shutdown / crash shutdown / starting up;
+            // 40001 / 40P01: serialisation failure / deadlock.
+            code.starts_with("08") || code.starts_with("57P0") || code == "40001" || code == "40P01"
+        }),
+        _ => false,
+    }
+}
+
+fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2)
+}
+
+fn from_micros(us: i64) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+        .map_err(|e| StoreError::Corrupt(format!("bad timestamp {us}: {e}")))
+}
+
+fn job_from_row(row: &PgRow) -> StoreResult<Job> {
+    let id: String = row.try_get("id")?;
+    let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("bad id `{id}`: {e}")))?;
+    let status: String = row.try_get("status")?;
+    let status =
+        JobStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status `{status}`")))?;
+    let params: String = row.try_get("params")?;
+    let params = serde_json::from_str(&params)
+        .map_err(|e| StoreError::Corrupt(format!("bad params of job {id}: {e}")))?;
+    let error_code: Option<String> = row.try_get("error_code")?;
+    let error_message: Option<String> = row.try_get("error_message")?;
+    let started_at: Option<i64> = row.try_get("started_at")?;
+    let finished_at: Option<i64> = row.try_get("finished_at")?;
+    let duration_ms: Option<i64> = row.try_get("duration_ms")?;
+    Ok(Job {
+        id,
+        status,
+        progress: row.try_get("progress")?,
+        params,
+        hash: row.try_get("hash")?,
+        backend: row.try_get("backend")?,
+        device: row.try_get("device")?,
+        created_at: from_micros(row.try_get("created_at")?)?,
+        started_at: started_at.map(from_micros).transpose()?,
+        finished_at: finished_at.map(from_micros).transpose()?,
+        duration_ms: duration_ms.map(|d| u64::try_from(d).unwrap_or(0)),
+        error: error_code.map(|code| JobError {
+            code,
+            message: error_message.unwrap_or_default(),
+        }),
+        result_url: (status == JobStatus::Done).then(|| Job::result_path(id)),
+        deduplicated: false,
+    })
+}

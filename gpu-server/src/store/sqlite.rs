@@ -1,0 +1,447 @@
+//! The embedded job store: SQLite in WAL mode through sqlx.
+//!
+//! Writes go through a pool of exactly one connection, so they are serialised in-process and
+//! never meet `SQLITE_BUSY`; reads use their own pool and run beside writes (WAL). This is a
+//! single-process store: on open, every job left `running` by a previous process (crash, kill -9)
+//! goes back to the queue.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use time::OffsetDateTime;
+use tokio::sync::{broadcast, watch};
+use uuid::Uuid;
+
+use super::{
+    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError, StoreResult,
+};
+use crate::jobs::{Job, JobError, JobStatus};
+
+/// How many job events a slow SSE client may fall behind before it skips some.
+const EVENT_BUFFER: usize = 1024;
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    events: broadcast::Sender<Job>,
+    work: watch::Sender<u64>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database, runs migrations and re-queues orphaned jobs.
+    pub async fn open(url: &str) -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode survives a killed process (only power loss can drop the last
+            // commits), which is the failure this store promises to survive.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        let requeued = sqlx::query(
+            "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL, backend = NULL,
+                 device = NULL, lease_owner = NULL, lease_expires_at = NULL
+             WHERE status = 'running'",
+        )
+        .execute(&writer)
+        .await?
+        .rows_affected();
+        if requeued > 0 {
+            tracing::info!(requeued, "re-queued jobs that were running when the last process stopped");
+        }
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let (work, _) = watch::channel(0);
+        Ok(SqliteStore {
+            writer,
+            reader,
+            events,
+            work,
+        })
+    }
+
+    fn publish(&self, job: &Job) {
+        // No subscribers is fine: nobody is watching.
+        let _ = self.events.send(job.clone());
+    }
+
+    fn wake_workers(&self) {
+        self.work.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    async fn fetch(&self, id: Uuid) -> StoreResult<Option<Job>> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| job_from_row(&r)).transpose()
+    }
+
+    /// Runs a fenced `UPDATE .. WHERE id = ? AND attempt = ? AND status = 'running' RETURNING *`
+    /// and publishes the new row; `false` when the claim is no longer valid.
+    async fn fenced_update(&self, sql: &str, id: Uuid, token: i64, binds: Vec<Bind>) -> StoreResult<bool> {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = match b {
+                Bind::Int(v) => q.bind(v),
+                Bind::Real(v) => q.bind(v),
+                Bind::Text(v) => q.bind(v),
+            };
+        }
+        let row = q
+            .bind(id.to_string())
+            .bind(token)
+            .fetch_optional(&self.writer)
+            .await?;
+        match row {
+            Some(row) => {
+                let job = job_from_row(&row)?;
+                self.publish(&job);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+enum Bind {
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+const FENCE: &str = "WHERE id = ? AND attempt = ? AND status = 'running' RETURNING *";
+
+impl JobStore for SqliteStore {
+    fn insert_or_get(&self, new: NewJob, capacity: u64) -> BoxFuture<'_, StoreResult<Inserted>> {
+        async move {
+            let mut tx = self.writer.begin().await?;
+            let existing = sqlx::query(
+                "SELECT * FROM jobs WHERE hash = ? AND status IN ('queued', 'running', 'done')",
+            )
+            .bind(&new.hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = existing {
+                return Ok(Inserted::Existing(job_from_row(&row)?));
+            }
+            let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'queued'")
+                .fetch_one(&mut *tx)
+                .await?;
+            if u64::try_from(queued).unwrap_or(0) >= capacity {
+                return Ok(Inserted::QueueFull);
+            }
+            let params = serde_json::to_string(&new.params)
+                .map_err(|e| StoreError::Corrupt(format!("params do not serialise: {e}")))?;
+            // The partial unique index is the real guard; ON CONFLICT turns a lost race into a
+            // lookup instead of an error (cannot happen with one writer, can with PostgreSQL).
+            let row = sqlx::query(
+                "INSERT INTO jobs (id, hash, params, status, created_at) VALUES (?, ?, ?, 'queued', ?)
+                 ON CONFLICT DO NOTHING RETURNING *",
+            )
+            .bind(Uuid::new_v4().to_string())
+            .bind(&new.hash)
+            .bind(params)
+            .bind(now_micros())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let outcome = match row {
+                Some(row) => Inserted::Created(job_from_row(&row)?),
+                None => {
+                    let row = sqlx::query(
+                        "SELECT * FROM jobs WHERE hash = ? AND status IN ('queued', 'running', 'done')",
+                    )
+                    .bind(&new.hash)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    Inserted::Existing(job_from_row(&row)?)
+                }
+            };
+            tx.commit().await?;
+            if let Inserted::Created(job) = &outcome {
+                self.publish(job);
+                self.wake_workers();
+            }
+            Ok(outcome)
+        }
+        .boxed()
+    }
+
+    fn get(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>> {
+        self.fetch(id).boxed()
+    }
+
+    fn list(&self, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Job>>> {
+        async move {
+            let rows = sqlx::query("SELECT * FROM jobs ORDER BY seq DESC LIMIT ?")
+                .bind(i64::from(limit))
+                .fetch_all(&self.reader)
+                .await?;
+            rows.iter().map(job_from_row).collect()
+        }
+        .boxed()
+    }
+
+    fn cancel(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Canceled>> {
+        async move {
+            let row = sqlx::query(
+                "UPDATE jobs SET status = 'canceled', finished_at = ?, lease_owner = NULL,
+                     lease_expires_at = NULL, error_code = 'canceled',
+                     error_message = 'canceled by request'
+                 WHERE id = ? AND status IN ('queued', 'running') RETURNING *",
+            )
+            .bind(now_micros())
+            .bind(id.to_string())
+            .fetch_optional(&self.writer)
+            .await?;
+            match row {
+                Some(row) => {
+                    let job = job_from_row(&row)?;
+                    self.publish(&job);
+                    Ok(Canceled::Canceled(job))
+                }
+                None => Ok(match self.fetch(id).await? {
+                    Some(job) => Canceled::AlreadyFinished(job),
+                    None => Canceled::NotFound,
+                }),
+            }
+        }
+        .boxed()
+    }
+
+    fn requeue_done(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>> {
+        async move {
+            let row = sqlx::query(
+                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL, finished_at = NULL,
+                     duration_ms = NULL, backend = NULL, device = NULL
+                 WHERE id = ? AND status = 'done' RETURNING *",
+            )
+            .bind(id.to_string())
+            .fetch_optional(&self.writer)
+            .await?;
+            let job = row.as_ref().map(job_from_row).transpose()?;
+            if let Some(job) = &job {
+                self.publish(job);
+                self.wake_workers();
+            }
+            Ok(job)
+        }
+        .boxed()
+    }
+
+    fn claim(&self, worker_id: &str, lease: Duration) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>> {
+        let worker_id = worker_id.to_string();
+        async move {
+            let now = now_micros();
+            let row = sqlx::query(
+                "UPDATE jobs SET status = 'running', attempt = attempt + 1, progress = 0,
+                     started_at = ?, lease_owner = ?, lease_expires_at = ?
+                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1)
+                 RETURNING *",
+            )
+            .bind(now)
+            .bind(worker_id)
+            .bind(now + micros(lease))
+            .fetch_optional(&self.writer)
+            .await?;
+            let Some(row) = row else { return Ok(None) };
+            let token: i64 = row.try_get("attempt")?;
+            let job = job_from_row(&row)?;
+            self.publish(&job);
+            Ok(Some(ClaimedJob { job, token }))
+        }
+        .boxed()
+    }
+
+    fn heartbeat(&self, id: Uuid, token: i64, lease: Duration) -> BoxFuture<'_, StoreResult<bool>> {
+        async move {
+            let done = sqlx::query(
+                "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND attempt = ? AND status = 'running'",
+            )
+            .bind(now_micros() + micros(lease))
+            .bind(id.to_string())
+            .bind(token)
+            .execute(&self.writer)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+        .boxed()
+    }
+
+    fn report_progress(
+        &self,
+        id: Uuid,
+        token: i64,
+        progress: f64,
+        lease: Duration,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        async move {
+            let sql = format!("UPDATE jobs SET progress = ?, lease_expires_at = ? {FENCE}");
+            let binds = vec![
+                Bind::Real(progress.clamp(0.0, 1.0)),
+                Bind::Int(now_micros() + micros(lease)),
+            ];
+            self.fenced_update(&sql, id, token, binds).await
+        }
+        .boxed()
+    }
+
+    fn complete(&self, id: Uuid, token: i64, completion: Completion) -> BoxFuture<'_, StoreResult<bool>> {
+        async move {
+            let sql = format!(
+                "UPDATE jobs SET status = 'done', progress = 1, backend = ?, device = ?, duration_ms = ?,
+                     finished_at = ?, lease_owner = NULL, lease_expires_at = NULL {FENCE}"
+            );
+            let binds = vec![
+                Bind::Text(completion.backend),
+                Bind::Text(completion.device),
+                Bind::Int(i64::try_from(completion.duration_ms).unwrap_or(i64::MAX)),
+                Bind::Int(now_micros()),
+            ];
+            self.fenced_update(&sql, id, token, binds).await
+        }
+        .boxed()
+    }
+
+    fn fail(&self, id: Uuid, token: i64, error: JobError) -> BoxFuture<'_, StoreResult<bool>> {
+        async move {
+            let sql = format!(
+                "UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?,
+                     lease_owner = NULL, lease_expires_at = NULL {FENCE}"
+            );
+            let binds = vec![
+                Bind::Text(error.code),
+                Bind::Text(error.message),
+                Bind::Int(now_micros()),
+            ];
+            self.fenced_update(&sql, id, token, binds).await
+        }
+        .boxed()
+    }
+
+    fn release(&self, id: Uuid, token: i64) -> BoxFuture<'_, StoreResult<bool>> {
+        async move {
+            let sql = format!(
+                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL, lease_owner = NULL,
+                     lease_expires_at = NULL {FENCE}"
+            );
+            let released = self.fenced_update(&sql, id, token, Vec::new()).await?;
+            if released {
+                self.wake_workers();
+            }
+            Ok(released)
+        }
+        .boxed()
+    }
+
+    fn requeue_expired(&self) -> BoxFuture<'_, StoreResult<u64>> {
+        async move {
+            let rows = sqlx::query(
+                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL, lease_owner = NULL,
+                     lease_expires_at = NULL
+                 WHERE status = 'running' AND lease_expires_at < ? RETURNING *",
+            )
+            .bind(now_micros())
+            .fetch_all(&self.writer)
+            .await?;
+            for row in &rows {
+                self.publish(&job_from_row(row)?);
+            }
+            if !rows.is_empty() {
+                self.wake_workers();
+            }
+            Ok(rows.len() as u64)
+        }
+        .boxed()
+    }
+
+    fn stats(&self) -> BoxFuture<'_, StoreResult<QueueStats>> {
+        async move {
+            let mut stats = QueueStats::default();
+            let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
+                .fetch_all(&self.reader)
+                .await?;
+            for row in rows {
+                let name: String = row.try_get("status")?;
+                let n: i64 = row.try_get("n")?;
+                let status = JobStatus::parse(&name)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{name}`")))?;
+                stats.by_status.insert(status, u64::try_from(n).unwrap_or(0));
+            }
+            let oldest: Option<i64> =
+                sqlx::query_scalar("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'")
+                    .fetch_one(&self.reader)
+                    .await?;
+            stats.oldest_queued_at = oldest.map(from_micros).transpose()?;
+            Ok(stats)
+        }
+        .boxed()
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Job> {
+        self.events.subscribe()
+    }
+
+    fn work_signal(&self) -> watch::Receiver<u64> {
+        self.work.subscribe()
+    }
+}
+
+fn now_micros() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64
+}
+
+fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2)
+}
+
+fn from_micros(us: i64) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+        .map_err(|e| StoreError::Corrupt(format!("bad timestamp {us}: {e}")))
+}
+
+fn job_from_row(row: &SqliteRow) -> StoreResult<Job> {
+    let id: String = row.try_get("id")?;
+    let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("bad id `{id}`: {e}")))?;
+    let status: String = row.try_get("status")?;
+    let status =
+        JobStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status `{status}`")))?;
+    let params: String = row.try_get("params")?;
+    let params = serde_json::from_str(&params)
+        .map_err(|e| StoreError::Corrupt(format!("bad params of job {id}: {e}")))?;
+    let error_code: Option<String> = row.try_get("error_code")?;
+    let error_message: Option<String> = row.try_get("error_message")?;
+    let started_at: Option<i64> = row.try_get("started_at")?;
+    let finished_at: Option<i64> = row.try_get("finished_at")?;
+    let duration_ms: Option<i64> = row.try_get("duration_ms")?;
+    Ok(Job {
+        id,
+        status,
+        progress: row.try_get("progress")?,
+        params,
+        hash: row.try_get("hash")?,
+        backend: row.try_get("backend")?,
+        device: row.try_get("device")?,
+        created_at: from_micros(row.try_get("created_at")?)?,
+        started_at: started_at.map(from_micros).transpose()?,
+        finished_at: finished_at.map(from_micros).transpose()?,
+        duration_ms: duration_ms.map(|d| u64::try_from(d).unwrap_or(0)),
+        error: error_code.map(|code| JobError {
+            code,
+            message: error_message.unwrap_or_default(),
+        }),
+        result_url: (status == JobStatus::Done).then(|| Job::result_path(id)),
+        deduplicated: false,
+    })
+}

@@ -1,0 +1,32 @@
+//! `Lanes`: one SIMD register of floats and the few operations the escape loop needs, implemented
+//! once per instruction set (AVX-512F, AVX2, SSE2, wasm simd128).
+
+/// One register of `LANES` floats.
+///
+/// Every method is `unsafe` because it may only run on a CPU with the instruction set the
+/// implementation uses; callers guarantee that by runtime detection (or compile-time features).
+pub(super) trait Lanes: Copy {
+    type Scalar: Copy + Default;
+    /// Per-lane booleans (a bit mask or an all-ones/all-zeros vector).
+    type Mask: Copy;
+    const LANES: usize;
+
+    unsafe fn splat(v: Self::Scalar) -> Self;
+    /// Loads `LANES` values from `p` (no alignment needed).
+    unsafe fn load(p: *const Self::Scalar) -> Self;
+    /// Stores `LANES` values to `p` (no alignment needed).
+    unsafe fn store(self, p: *mut Self::Scalar);
+    unsafe fn add(self, o: Self) -> Self;
+    unsafe fn sub(self, o: Self) -> Self;
+    unsafe fn mul(self, o: Self) -> Self;
+    /// Lanes where `self > o` (false for NaN, like the scalar `>`).
+    unsafe fn gt(self, o: Self) -> Self::Mask;
+    /// Lanes where `self < o`.
+    unsafe fn lt(self, o: Self) -> Self::Mask;
+    /// `a & !b`.
+    unsafe fn and_not(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+    /// `mask ? new : old`, lane by lane.
+    unsafe fn select(mask: Self::Mask, new: Self, old: Self) -> Self;
+    /// The mask as bits, lane `i` at bit `i`.
+    unsafe fn bits(mask: Self::Mask) -> u32;
+}

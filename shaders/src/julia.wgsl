@@ -1,0 +1,80 @@
+// Julia-set escape counts, f32 (DESIGN §3).
+//
+// One invocation per sample. Sample points come from per-column and per-row tables the CPU
+// computed in f64 and rounded to f32 once, so they are exactly the CPU kernel's points.
+// A dispatch evaluates iterations [iter_begin, iter_end) and parks the unfinished z in
+// `z_state`, so long renders are many short dispatches (no driver watchdog trips).
+// Layout of `Params` is checked against render_core::gpu_layout::JuliaParamsF32 by a test.
+
+struct Params {
+    c_re: f32,
+    c_im: f32,
+    r2: f32,
+    max_iter: u32,
+    row_len: u32,
+    rows: u32,
+    iter_begin: u32,
+    iter_end: u32,
+    // Always 0.0: added to products so the compiler cannot fuse them into FMAs (see below).
+    fma_barrier: f32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+struct EscapeSample {
+    count: u32,
+    norm2: f32,
+}
+
+// render_core::gpu_layout::COUNT_RUNNING: iteration not finished yet.
+const COUNT_RUNNING: u32 = 0xffffffffu;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> column_re: array<f32>;
+@group(0) @binding(2) var<storage, read> row_im: array<f32>;
+@group(0) @binding(3) var<storage, read_write> z_state: array<vec2<f32>>;
+@group(0) @binding(4) var<storage, read_write> samples: array<EscapeSample>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let idx = gid.x;
+    if idx >= params.row_len * params.rows {
+        return;
+    }
+    var x: f32;
+    var y: f32;
+    if params.iter_begin == 0u {
+        x = column_re[idx % params.row_len];
+        y = row_im[idx / params.row_len];
+    } else {
+        if samples[idx].count != COUNT_RUNNING {
+            return;
+        }
+        let z = z_state[idx];
+        x = z.x;
+        y = z.y;
+    }
+    // DESIGN §3 forbids fused multiply-add, and WGSL cannot say "exact": compilers fuse
+    // `a*b + c` when they see it. Adding a zero they cannot see through keeps every product
+    // rounded on its own (fma(a, b, 0.0) == a * b), so counts match the CPU bit for bit.
+    let zero = params.fma_barrier;
+    for (var k = params.iter_begin; k < params.iter_end; k++) {
+        let xx = x * x + zero;
+        let yy = y * y + zero;
+        let norm2 = xx + yy;
+        if norm2 > params.r2 {
+            samples[idx] = EscapeSample(k, norm2);
+            return;
+        }
+        let x_next = xx - yy + params.c_re;
+        y = (2.0 * x * y + zero) + params.c_im;
+        x = x_next;
+    }
+    if params.iter_end >= params.max_iter {
+        samples[idx] = EscapeSample(params.max_iter, x * x + y * y);
+    } else {
+        samples[idx] = EscapeSample(COUNT_RUNNING, 0.0);
+        z_state[idx] = vec2<f32>(x, y);
+    }
+}

@@ -1,0 +1,224 @@
+//! Shaders as data with a gate: naga parses and validates every embedded WGSL file, printing each
+//! error with file, line and column, and the uniform struct a shader declares must have the size
+//! and member offsets of render-core's `#[repr(C)]` struct that the GPU renderer uploads.
+
+use std::mem::{offset_of, size_of};
+
+use naga::valid::{Capabilities, ValidationFlags, Validator};
+use render_core::gpu_layout::{JuliaParamsF32, JuliaParamsF64, WORKGROUP_SIZE};
+use shaders::{ALL, ENTRY_POINT, JULIA_F32, JULIA_F64, PARAMS_STRUCT, Shader, ShaderFloat};
+
+fn capabilities(shader: &Shader) -> Capabilities {
+    match shader.float {
+        ShaderFloat::F32 => Capabilities::empty(),
+        ShaderFloat::F64 => Capabilities::FLOAT64,
+    }
+}
+
+/// Parses and validates one shader; every error is returned as "file:line:column: message"
+/// followed by naga's annotated source excerpt.
+fn check(shader: &Shader) -> Result<(naga::Module, naga::valid::ModuleInfo), String> {
+    let path = format!("shaders/src/{}", shader.file);
+    let module = naga::front::wgsl::parse_str(shader.source).map_err(|err| {
+        let place = err
+            .location(shader.source)
+            .map(|loc| format!("{path}:{}:{}", loc.line_number, loc.line_position))
+            .unwrap_or_else(|| path.clone());
+        format!(
+            "{place}: {}\n{}",
+            err.message(),
+            err.emit_to_string_with_path(shader.source, &path)
+        )
+    })?;
+    let info = Validator::new(ValidationFlags::all(), capabilities(shader))
+        .validate(&module)
+        .map_err(|err| {
+            let place = err
+                .location(shader.source)
+                .map(|loc| format!("{path}:{}:{}", loc.line_number, loc.line_position))
+                .unwrap_or_else(|| path.clone());
+            format!(
+                "{place}: {}\n{}",
+                err.as_inner(),
+                err.emit_to_string_with_path(shader.source, &path)
+            )
+        })?;
+    Ok((module, info))
+}
+
+#[test]
+fn every_shader_parses_and_validates() {
+    let failures: Vec<String> = ALL.iter().filter_map(|s| check(s).err()).collect();
+    for failure in &failures {
+        eprintln!("{failure}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} shader(s) failed naga validation",
+        failures.len()
+    );
+}
+
+#[test]
+fn f64_shader_is_rejected_without_float64_capability() {
+    // Proves the capability gate is real: the f64 shader must not validate as plain WGSL, so
+    // the renderer must only load it on adapters with SHADER_F64.
+    let module = naga::front::wgsl::parse_str(JULIA_F64).expect("parses");
+    let result = Validator::new(ValidationFlags::all(), Capabilities::empty()).validate(&module);
+    assert!(result.is_err(), "julia_f64.wgsl validated without FLOAT64");
+}
+
+/// (size, [(member name, offset)]) of the named struct in a module.
+fn struct_layout(module: &naga::Module, name: &str) -> (u32, Vec<(String, u32)>) {
+    let ty = module
+        .types
+        .iter()
+        .map(|(_, ty)| ty)
+        .find(|ty| ty.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("shader declares no struct `{name}`"));
+    match &ty.inner {
+        naga::TypeInner::Struct { members, span } => (
+            *span,
+            members
+                .iter()
+                .map(|m| (m.name.clone().unwrap_or_default(), m.offset))
+                .collect(),
+        ),
+        other => panic!("`{name}` is not a struct: {other:?}"),
+    }
+}
+
+fn module_of(source: &str) -> naga::Module {
+    naga::front::wgsl::parse_str(source)
+        .expect("shader parses (see every_shader_parses_and_validates)")
+}
+
+#[test]
+fn f32_uniform_struct_matches_render_core_layout() {
+    let (size, members) = struct_layout(&module_of(JULIA_F32), PARAMS_STRUCT);
+    let expected = vec![
+        ("c_re", offset_of!(JuliaParamsF32, c_re)),
+        ("c_im", offset_of!(JuliaParamsF32, c_im)),
+        ("r2", offset_of!(JuliaParamsF32, r2)),
+        ("max_iter", offset_of!(JuliaParamsF32, max_iter)),
+        ("row_len", offset_of!(JuliaParamsF32, row_len)),
+        ("rows", offset_of!(JuliaParamsF32, rows)),
+        ("iter_begin", offset_of!(JuliaParamsF32, iter_begin)),
+        ("iter_end", offset_of!(JuliaParamsF32, iter_end)),
+        ("fma_barrier", offset_of!(JuliaParamsF32, fma_barrier)),
+        ("_pad0", offset_of!(JuliaParamsF32, _pad)),
+        ("_pad1", offset_of!(JuliaParamsF32, _pad) + 4),
+        ("_pad2", offset_of!(JuliaParamsF32, _pad) + 8),
+    ];
+    assert_layout(size, &members, size_of::<JuliaParamsF32>(), &expected);
+}
+
+#[test]
+fn f64_uniform_struct_matches_render_core_layout() {
+    let (size, members) = struct_layout(&module_of(JULIA_F64), PARAMS_STRUCT);
+    let expected = vec![
+        ("c_re", offset_of!(JuliaParamsF64, c_re)),
+        ("c_im", offset_of!(JuliaParamsF64, c_im)),
+        ("r2", offset_of!(JuliaParamsF64, r2)),
+        ("max_iter", offset_of!(JuliaParamsF64, max_iter)),
+        ("row_len", offset_of!(JuliaParamsF64, row_len)),
+        ("rows", offset_of!(JuliaParamsF64, rows)),
+        ("iter_begin", offset_of!(JuliaParamsF64, iter_begin)),
+        ("iter_end", offset_of!(JuliaParamsF64, iter_end)),
+        ("fma_barrier", offset_of!(JuliaParamsF64, fma_barrier)),
+    ];
+    assert_layout(size, &members, size_of::<JuliaParamsF64>(), &expected);
+}
+
+fn assert_layout(
+    shader_size: u32,
+    shader_members: &[(String, u32)],
+    rust_size: usize,
+    rust_members: &[(&str, usize)],
+) {
+    let shader: Vec<(String, usize)> = shader_members
+        .iter()
+        .map(|(n, o)| (n.clone(), *o as usize))
+        .collect();
+    let rust: Vec<(String, usize)> = rust_members
+        .iter()
+        .map(|(n, o)| (n.to_string(), *o))
+        .collect();
+    assert_eq!(shader, rust, "member names/offsets differ (shader vs Rust)");
+    assert_eq!(
+        shader_size as usize, rust_size,
+        "struct size differs (shader vs Rust)"
+    );
+    assert_eq!(
+        rust_size % 16,
+        0,
+        "uniform structs are kept a multiple of 16 bytes"
+    );
+}
+
+#[test]
+fn escape_sample_struct_matches_render_core() {
+    for shader in ALL {
+        let (size, members) = struct_layout(&module_of(shader.source), "EscapeSample");
+        let expected = [
+            ("count", offset_of!(render_core::EscapeSample, count)),
+            ("norm2", offset_of!(render_core::EscapeSample, norm2)),
+        ];
+        let shader_members: Vec<(String, usize)> = members
+            .iter()
+            .map(|(n, o)| (n.clone(), *o as usize))
+            .collect();
+        let rust: Vec<(String, usize)> =
+            expected.iter().map(|(n, o)| (n.to_string(), *o)).collect();
+        assert_eq!(shader_members, rust, "{}", shader.file);
+        assert_eq!(
+            size as usize,
+            size_of::<render_core::EscapeSample>(),
+            "{}",
+            shader.file
+        );
+    }
+}
+
+#[test]
+fn entry_point_workgroup_size_matches_renderer() {
+    for shader in ALL {
+        let module = module_of(shader.source);
+        let entry = module
+            .entry_points
+            .iter()
+            .find(|e| e.name == ENTRY_POINT)
+            .unwrap_or_else(|| panic!("{} has no entry point `{ENTRY_POINT}`", shader.file));
+        assert_eq!(entry.stage, naga::ShaderStage::Compute, "{}", shader.file);
+        assert_eq!(
+            entry.workgroup_size,
+            [WORKGROUP_SIZE, 1, 1],
+            "{}",
+            shader.file
+        );
+    }
+}
+
+#[test]
+fn broken_shader_error_names_file_line_and_column() {
+    let broken = Shader {
+        file: "broken.wgsl",
+        source: "// a comment line\nfn f() -> f32 {\n    return 1.0 +;\n}\n",
+        float: ShaderFloat::F32,
+    };
+    let message = check(&broken).expect_err("a syntax error must be reported");
+    assert!(
+        message.starts_with("shaders/src/broken.wgsl:3:"),
+        "error does not start with file:line:column: {message}"
+    );
+    let invalid = Shader {
+        file: "invalid.wgsl",
+        source: "fn f() -> f32 {\n    return 1u;\n}\n",
+        float: ShaderFloat::F32,
+    };
+    let message = check(&invalid).expect_err("a type error must be reported");
+    assert!(
+        message.starts_with("shaders/src/invalid.wgsl:2:"),
+        "error does not start with file:line:column: {message}"
+    );
+}

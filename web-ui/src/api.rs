@@ -1,0 +1,147 @@
+//! The HTTP API client (DESIGN §4): submit, list and cancel jobs, and probe the server.
+
+use gloo_net::http::{Request, Response};
+use render_core::RenderParams;
+use serde::Deserialize;
+
+use crate::config::ApiBase;
+use crate::job::Job;
+
+/// Why an API call did not give the expected answer.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// No HTTP answer at all: server down, wrong address, network gone, or no API at that address.
+    #[error("Cannot reach the render server at {0}")]
+    Unreachable(String),
+    /// The server answered with an error document.
+    #[error("{message}")]
+    Rejected {
+        status: u16,
+        code: String,
+        message: String,
+    },
+}
+
+/// The body of an API error answer.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+    #[serde(default)]
+    field: Option<String>,
+}
+
+/// Talks to one render server.
+#[derive(Clone, Debug)]
+pub struct Api {
+    base: ApiBase,
+}
+
+impl Api {
+    pub fn new(base: ApiBase) -> Self {
+        Self { base }
+    }
+
+    pub fn base(&self) -> &ApiBase {
+        &self.base
+    }
+
+    /// The URL of the live event stream.
+    pub fn events_url(&self) -> String {
+        self.base.url("/api/events")
+    }
+
+    /// An absolute-or-root-relative URL for a path the server handed out (`result_url`).
+    pub fn resolve(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            self.base.url(path)
+        }
+    }
+
+    /// `GET /api/info`: succeeds only if a render server answers there.
+    pub async fn probe(&self) -> Result<(), ApiError> {
+        let response = self.send(Request::get(&self.base.url("/api/info"))).await?;
+        let _info: serde_json::Value = self.parse(response).await?;
+        Ok(())
+    }
+
+    /// `POST /api/jobs`, superseding `replaces` if given.
+    pub async fn submit(
+        &self,
+        params: &RenderParams,
+        replaces: Option<&str>,
+    ) -> Result<Job, ApiError> {
+        let mut url = self.base.url("/api/jobs");
+        if let Some(id) = replaces {
+            url.push_str("?replaces=");
+            url.push_str(&String::from(js_sys::encode_uri_component(id)));
+        }
+        let request = Request::post(&url)
+            .json(params)
+            .map_err(|e| self.unreachable_because(&e))?;
+        let response = request.send().await.map_err(|e| self.unreachable_because(&e))?;
+        self.parse(response).await
+    }
+
+    /// `GET /api/jobs?limit=N`, newest first.
+    pub async fn list(&self, limit: usize) -> Result<Vec<Job>, ApiError> {
+        let url = format!("{}?limit={limit}", self.base.url("/api/jobs"));
+        let response = self.send(Request::get(&url)).await?;
+        self.parse(response).await
+    }
+
+    /// `DELETE /api/jobs/{id}`.
+    pub async fn cancel(&self, id: &str) -> Result<Job, ApiError> {
+        let url = self.base.url(&format!(
+            "/api/jobs/{}",
+            String::from(js_sys::encode_uri_component(id))
+        ));
+        let response = self.send(Request::delete(&url)).await?;
+        self.parse(response).await
+    }
+
+    async fn send(&self, request: gloo_net::http::RequestBuilder) -> Result<Response, ApiError> {
+        request
+            .send()
+            .await
+            .map_err(|e| self.unreachable_because(&e))
+    }
+
+    /// Decodes a success body, or turns an error answer into `Rejected`. An answer that is not the
+    /// API's JSON (a static host's 404 page) means there is no render server at this address.
+    async fn parse<T: serde::de::DeserializeOwned>(&self, response: Response) -> Result<T, ApiError> {
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| self.unreachable_because(&e))?;
+        if response.ok() {
+            return serde_json::from_str(&text).map_err(|e| self.unreachable_because(&e));
+        }
+        match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => Err(ApiError::Rejected {
+                status,
+                code: body.error.code,
+                message: match body.error.field {
+                    Some(field) if !field.is_empty() => {
+                        format!("{} (field `{field}`)", body.error.message)
+                    }
+                    _ => body.error.message,
+                },
+            }),
+            Err(_) => Err(self.unreachable_because(&format!("HTTP {status}"))),
+        }
+    }
+
+    fn unreachable_because(&self, why: &dyn std::fmt::Display) -> ApiError {
+        leptos::logging::warn!("render server at {}: {why}", self.base.display());
+        ApiError::Unreachable(self.base.display())
+    }
+}

@@ -1,0 +1,54 @@
+//! The page: the view state and its URL, the preview, the controls, Render, and the job list.
+
+use leptos::prelude::*;
+
+use crate::api::Api;
+use crate::components::controls::Controls;
+use crate::components::job_list::JobList;
+use crate::components::preview_canvas::PreviewCanvas;
+use crate::components::render_panel::RenderPanel;
+use crate::config::ApiBase;
+use crate::connection::{ServerLink, ServerState};
+use crate::history::ViewHistory;
+use crate::job::Job;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let base = ApiBase::from_page();
+    let history = ViewHistory::new(&base);
+    let view = RwSignal::new(ViewHistory::current_view());
+    let jobs = RwSignal::new(Vec::<Job>::new());
+    let server = RwSignal::new(ServerState::Connecting);
+    let link = ServerLink::start(Api::new(base), server, jobs);
+
+    // Back and forward restore the view of that history entry.
+    let on_popstate = {
+        let history = history.clone();
+        move |_| {
+            history.end_gesture();
+            view.set(ViewHistory::current_view());
+        }
+    };
+    let popstate = window_event_listener(leptos::ev::popstate, on_popstate);
+    on_cleanup(move || popstate.remove());
+
+    view! {
+        <header>
+            <h1>"Julia sets"</h1>
+            <p class="hint">
+                "Drag to pan, wheel to zoom, arrows and +/- when the preview has focus. "
+                "The preview is computed in your browser; Render makes the full image on the server."
+            </p>
+        </header>
+        <main>
+            <div class="stage">
+                <PreviewCanvas view history=history.clone()/>
+            </div>
+            <aside class="side">
+                <Controls view history/>
+                <RenderPanel view jobs server link=link.clone()/>
+            </aside>
+        </main>
+        <JobList jobs link/>
+    }
+}

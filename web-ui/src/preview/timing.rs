@@ -1,0 +1,60 @@
+//! Frame times of the preview, kept where the page's scripts (benchmarks, browser tests) can read
+//! them: `window.__previewTimes` (every fast frame, ms) and `window.__previewRefineTimes` (every
+//! sharper frame, ms), each the last `KEPT` frames; `window.__previewFrames` counts every draw.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::JsValue;
+
+/// How many recent frame times each list keeps.
+const KEPT: u32 = 1000;
+
+/// Which kind of frame a time belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameKind {
+    Fast,
+    Refined,
+}
+
+impl FrameKind {
+    fn global_name(self) -> &'static str {
+        match self {
+            FrameKind::Fast => "__previewTimes",
+            FrameKind::Refined => "__previewRefineTimes",
+        }
+    }
+}
+
+/// Milliseconds since navigation, from the page's high-resolution clock.
+pub fn now_ms() -> f64 {
+    leptos::prelude::window()
+        .performance()
+        .map_or(0.0, |p| p.now())
+}
+
+/// Appends a frame time to its list and bumps the frame counter.
+pub fn record(kind: FrameKind, ms: f64) {
+    let window: JsValue = leptos::prelude::window().into();
+    let name = JsValue::from_str(kind.global_name());
+    let list = match Reflect::get(&window, &name)
+        .ok()
+        .filter(Array::is_array)
+        .map(|v| Array::from(&v))
+    {
+        Some(list) => list,
+        None => {
+            let list = Array::new();
+            let _ = Reflect::set(&window, &name, &list);
+            list
+        }
+    };
+    list.push(&JsValue::from_f64(ms));
+    if list.length() > KEPT {
+        list.shift();
+    }
+    let frames = JsValue::from_str("__previewFrames");
+    let count = Reflect::get(&window, &frames)
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let _ = Reflect::set(&window, &frames, &JsValue::from_f64(count + 1.0));
+}
