@@ -1,6 +1,7 @@
 //! `julia-bench` (`make bench`): every figure the issues ask for, measured side by side in one run
 //! so that ratios hold on a noisy machine, printed and written to docs/BENCHMARKS.md.
 
+mod api;
 mod cpu;
 mod encode;
 mod gpu;
@@ -105,6 +106,9 @@ fn main() -> anyhow::Result<()> {
     let _ = std::fs::remove_file(&out);
     report.table(&["run", "wall time", "peak RSS", "summary line"], &rss_rows);
 
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(service_figures(&mut report))?;
+
     let markdown = format!(
         "# Benchmarks\n\nWritten by `make bench` (bench/); every figure below comes from one run on \
          one machine: {}.\n{}",
@@ -126,4 +130,47 @@ fn machine_description(threads: usize) -> String {
         .find_map(|l| l.strip_prefix("model name").map(|r| r.trim_start_matches([' ', '\t', ':']).to_string()))
         .unwrap_or_else(|| "unknown CPU".into());
     format!("{model}, {threads} hardware threads")
+}
+
+/// API latency idle and under full render load, cached re-request, small-job throughput.
+async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
+    report.section(
+        "API latency",
+        "Release `julia-server serve --cpu-only` on loopback, SQLite in a temporary directory. 500 \
+         sequential requests of each kind over one keep-alive connection; \"under load\" is while an \
+         8192×8192, 20000-iteration render keeps every core busy on the low-priority CPU pool.",
+    );
+    let server = api::start_server(&["--cpu-only"]).await?;
+    let probe = serde_json::json!({"width": 64, "height": 64, "max_iter": 100});
+    let (get_idle, post_idle) = api::latencies(&server, &probe, 500).await?;
+    let load = api::start_load(&server).await?;
+    let (get_load, post_load) = api::latencies(&server, &probe, 500).await?;
+    api::cancel(&server, &load).await?;
+    let ms = |x: f64| format!("{x:.3} ms");
+    report.table(
+        &["request", "idle p50", "idle p99", "loaded p50", "loaded p99", "p99 loaded / idle"],
+        &[
+            vec!["GET /api/jobs/{id}".into(), ms(get_idle.p50), ms(get_idle.p99), ms(get_load.p50), ms(get_load.p99), ratio(get_load.p99 / get_idle.p99)],
+            vec!["POST /api/jobs (dedup hit)".into(), ms(post_idle.p50), ms(post_idle.p99), ms(post_load.p50), ms(post_load.p99), ratio(post_load.p99 / post_idle.p99)],
+        ],
+    );
+
+    report.section(
+        "Cached re-request and small jobs",
+        "A 1024×768 render (500 iterations) from POST to downloaded PNG, then the same request \
+         again (dedup hit + download), best of 20; then 200 distinct 64×64 jobs submitted back to \
+         back, timed until the last is done.",
+    );
+    let (fresh, cached) = api::cached_rerequest(&server).await?;
+    let jobs_per_s = api::small_job_throughput(&server, 200).await?;
+    report.table(
+        &["measure", "value"],
+        &[
+            vec!["fresh render, POST → PNG downloaded".into(), ms(fresh * 1e3)],
+            vec!["cached re-request (dedup POST + download)".into(), ms(cached * 1e3)],
+            vec!["speed-up of the cached request".into(), ratio(fresh / cached)],
+            vec!["small-job throughput (64×64)".into(), format!("{jobs_per_s:.1} jobs/s")],
+        ],
+    );
+    Ok(())
 }

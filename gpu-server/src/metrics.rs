@@ -28,21 +28,31 @@ pub fn install() -> Result<PrometheusHandle, metrics_exporter_prometheus::BuildE
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(
             Matcher::Full(RENDER_DURATION.to_string()),
-            &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0],
+            &[
+                0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0,
+            ],
         )?
         .set_buckets_for_metric(
             Matcher::Full(HTTP_DURATION.to_string()),
-            &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0],
+            &[
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+            ],
         )?
         .install_recorder()?;
-    metrics::describe_gauge!(QUEUE_DEPTH, "Jobs waiting in the queue (the autoscaling signal)");
+    metrics::describe_gauge!(
+        QUEUE_DEPTH,
+        "Jobs waiting in the queue (the autoscaling signal)"
+    );
     metrics::describe_gauge!(OLDEST_QUEUED_AGE, "Age of the oldest queued job in seconds");
     metrics::describe_gauge!(JOBS, "Jobs by status");
     metrics::describe_histogram!(RENDER_DURATION, "Render time per job by backend");
     metrics::describe_counter!(GPU_FALLBACKS, "Jobs a GPU failure moved to the CPU");
     metrics::describe_histogram!(HTTP_DURATION, "HTTP request latency by route");
     metrics::describe_counter!(DEDUP_HITS, "Submissions answered with an existing job");
-    metrics::describe_counter!(QUEUE_REJECTIONS, "Submissions refused because the queue was full");
+    metrics::describe_counter!(
+        QUEUE_REJECTIONS,
+        "Submissions refused because the queue was full"
+    );
     // Present from the first scrape, so dashboards and alerts see a zero rather than nothing.
     metrics::counter!(GPU_FALLBACKS).increment(0);
     metrics::counter!(DEDUP_HITS).increment(0);
@@ -56,9 +66,9 @@ pub fn record_queue(stats: &QueueStats) {
     for status in JobStatus::ALL {
         metrics::gauge!(JOBS, "status" => status.as_str()).set(stats.count(status) as f64);
     }
-    let age = stats
-        .oldest_queued_at
-        .map_or(0.0, |t| (OffsetDateTime::now_utc() - t).as_seconds_f64().max(0.0));
+    let age = stats.oldest_queued_at.map_or(0.0, |t| {
+        (OffsetDateTime::now_utc() - t).as_seconds_f64().max(0.0)
+    });
     metrics::gauge!(OLDEST_QUEUED_AGE).set(age);
 }
 

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use render_core::validate::{DEFAULT_MAX_PIXELS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE};
 use render_core::{Palette, RenderParams};
 use serde_json::json;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, KnownFormat, Type};
-use utoipa::openapi::{RefOr, Info};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::{Info, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 /// Stand-in type that carries the `RenderParams` schema.
@@ -32,7 +32,9 @@ impl PartialSchema for RenderParamsSchema {
                 .property("im", number("imaginary part (finite)"))
                 .required("re")
                 .required("im")
-                .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)))
+                .additional_properties(Some(
+                    utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                ))
                 .default(Some(json!({"re": default.re, "im": default.im})))
         };
         let object = ObjectBuilder::new()
@@ -41,10 +43,24 @@ impl PartialSchema for RenderParamsSchema {
                 "Everything that determines a rendered image (DESIGN §3). Every field is optional \
                  (defaults shown); unknown fields are rejected with 422.",
             ))
-            .property("width", integer("pixels, >= 1; width*height at most the server's max_pixels", 1, u64::from(u32::MAX), d.width.into()))
-            .property("height", integer("pixels, >= 1", 1, u64::from(u32::MAX), d.height.into()))
+            .property(
+                "width",
+                integer(
+                    "pixels, >= 1; width*height at most the server's max_pixels",
+                    1,
+                    u64::from(u32::MAX),
+                    d.width.into(),
+                ),
+            )
+            .property(
+                "height",
+                integer("pixels, >= 1", 1, u64::from(u32::MAX), d.height.into()),
+            )
             .property("c", complex("the Julia constant c", d.c))
-            .property("center", complex("centre of the view in the complex plane", d.center))
+            .property(
+                "center",
+                complex("centre of the view in the complex plane", d.center),
+            )
             .property(
                 "view_width",
                 ObjectBuilder::new()
@@ -54,7 +70,15 @@ impl PartialSchema for RenderParamsSchema {
                     .exclusive_minimum(Some(0.0))
                     .default(Some(json!(d.view_width))),
             )
-            .property("max_iter", integer("iteration limit", 1, u64::from(MAX_ITER_LIMIT), d.max_iter.into()))
+            .property(
+                "max_iter",
+                integer(
+                    "iteration limit",
+                    1,
+                    u64::from(MAX_ITER_LIMIT),
+                    d.max_iter.into(),
+                ),
+            )
             .property(
                 "escape_radius",
                 ObjectBuilder::new()
@@ -66,15 +90,36 @@ impl PartialSchema for RenderParamsSchema {
             )
             .property(
                 "palette",
-                string_enum("colour map (png only)", Palette::ALL.map(Palette::name).to_vec(), d.palette.name()),
+                string_enum(
+                    "colour map (png only)",
+                    Palette::ALL.map(Palette::name).to_vec(),
+                    d.palette.name(),
+                ),
             )
             .property(
                 "supersample",
-                integer("samples per axis and pixel (png only; npy needs 1)", 1, u64::from(MAX_SUPERSAMPLE), d.supersample.into()),
+                integer(
+                    "samples per axis and pixel (png only; npy needs 1)",
+                    1,
+                    u64::from(MAX_SUPERSAMPLE),
+                    d.supersample.into(),
+                ),
             )
-            .property("precision", string_enum("iteration precision", vec!["f32", "f64", "auto"], "auto"))
-            .property("format", string_enum("png: RGBA colour image; npy: <u4 escape counts", vec!["png", "npy"], "png"))
-            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+            .property(
+                "precision",
+                string_enum("iteration precision", vec!["f32", "f64", "auto"], "auto"),
+            )
+            .property(
+                "format",
+                string_enum(
+                    "png: RGBA colour image; npy: <u4 escape counts",
+                    vec!["png", "npy"],
+                    "png",
+                ),
+            )
+            .additional_properties(Some(
+                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+            ));
         RefOr::T(Schema::Object(object.build()))
     }
 }
@@ -129,7 +174,12 @@ mod tests {
         let real = serde_json::to_value(RenderParams::default()).unwrap();
         let mut real_fields: Vec<_> = real.as_object().unwrap().keys().cloned().collect();
         let schema = schema_json();
-        let mut documented: Vec<_> = schema["properties"].as_object().unwrap().keys().cloned().collect();
+        let mut documented: Vec<_> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         real_fields.sort();
         documented.sort();
         assert_eq!(real_fields, documented);
@@ -140,7 +190,10 @@ mod tests {
         let real = serde_json::to_value(RenderParams::default()).unwrap();
         let schema = schema_json();
         for (field, value) in real.as_object().unwrap() {
-            assert_eq!(&schema["properties"][field]["default"], value, "default of `{field}`");
+            assert_eq!(
+                &schema["properties"][field]["default"], value,
+                "default of `{field}`"
+            );
         }
     }
 

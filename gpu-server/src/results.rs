@@ -117,7 +117,10 @@ impl DirResults {
     }
 
     fn file_name(hash: &str, format: OutputFormat) -> String {
-        debug_assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "hashes are hex");
+        debug_assert!(
+            hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "hashes are hex"
+        );
         format!("{hash}.{}", format.extension())
     }
 
@@ -132,11 +135,11 @@ impl DirResults {
                 .map(|(name, _)| name.clone());
             let Some(victim) = victim else { break };
             // Readers that already opened the file keep streaming it (Unix unlink semantics).
-            if let Err(err) = fs::remove_file(self.dir.join(&victim)) {
-                if err.kind() != io::ErrorKind::NotFound {
-                    tracing::warn!(%err, file = %victim, "could not evict result");
-                    break;
-                }
+            if let Err(err) = fs::remove_file(self.dir.join(&victim))
+                && err.kind() != io::ErrorKind::NotFound
+            {
+                tracing::warn!(%err, file = %victim, "could not evict result");
+                break;
             }
             let entry = index.entries.remove(&victim).expect("victim indexed");
             index.total_bytes -= entry.bytes;
@@ -158,7 +161,13 @@ impl LruIndex {
             }
             None => {
                 self.total_bytes += bytes;
-                self.entries.insert(name, Entry { bytes, last_used: clock });
+                self.entries.insert(
+                    name,
+                    Entry {
+                        bytes,
+                        last_used: clock,
+                    },
+                );
             }
         }
     }
@@ -168,9 +177,11 @@ impl ResultStore for DirResults {
     fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<PendingResult> {
         let target = self.dir.join(Self::file_name(hash, format));
         // A unique temporary name: two workers may render the same hash (a reclaimed lease).
-        let temp = self
-            .dir
-            .join(format!("{}.{}{TEMP_SUFFIX}", Self::file_name(hash, format), Uuid::new_v4()));
+        let temp = self.dir.join(format!(
+            "{}.{}{TEMP_SUFFIX}",
+            Self::file_name(hash, format),
+            Uuid::new_v4()
+        ));
         let file = File::create(&temp)?;
         Ok(PendingResult {
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
@@ -189,7 +200,10 @@ impl ResultStore for DirResults {
         let bytes = file.metadata()?.len();
         // Recency survives a restart through the modification time (best effort).
         let _ = file.set_modified(SystemTime::now());
-        self.index.lock().expect("result index lock").touch(name, bytes);
+        self.index
+            .lock()
+            .expect("result index lock")
+            .touch(name, bytes);
         Ok(Some((file, bytes)))
     }
 
@@ -199,7 +213,10 @@ impl ResultStore for DirResults {
 
     fn committed(&self, hash: &str, format: OutputFormat, bytes: u64) {
         let name = Self::file_name(hash, format);
-        self.index.lock().expect("result index lock").touch(name.clone(), bytes);
+        self.index
+            .lock()
+            .expect("result index lock")
+            .touch(name.clone(), bytes);
         self.evict_over_budget(&name);
     }
 }
@@ -235,7 +252,10 @@ mod tests {
         assert!(results.open("aa", OutputFormat::Npy).unwrap().is_some());
         write(&results, "cc", 100);
         assert!(results.contains("aa", OutputFormat::Npy));
-        assert!(!results.contains("bb", OutputFormat::Npy), "bb was least recently used");
+        assert!(
+            !results.contains("bb", OutputFormat::Npy),
+            "bb was least recently used"
+        );
         assert!(results.contains("cc", OutputFormat::Npy));
     }
 

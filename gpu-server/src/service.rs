@@ -19,13 +19,19 @@ use crate::store::{self, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("cannot prepare the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the job store: {0}")]
     Store(#[from] StoreError),
     #[error("cannot install the metrics recorder: {0}")]
     Metrics(#[from] metrics_exporter_prometheus::BuildError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("cannot start the render workers: {0}")]
     Workers(std::io::Error),
     #[error("the HTTP server failed: {0}")]
@@ -42,7 +48,8 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
     let metrics = crate::metrics::install()?;
     let store = store::open(&config.database_url).await?;
     let results = Arc::new(
-        DirResults::open(&config.results_dir(), config.result_cache_bytes).map_err(data_dir_error)?,
+        DirResults::open(&config.results_dir(), config.result_cache_bytes)
+            .map_err(data_dir_error)?,
     );
     let options = BackendOptions {
         cpu_only: config.cpu_only,
@@ -64,10 +71,12 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
         renderer.info(),
         metrics,
     ));
-    let listener = TcpListener::bind(config.addr).await.map_err(|source| ServiceError::Bind {
-        addr: config.addr.to_string(),
-        source,
-    })?;
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServiceError::Bind {
+            addr: config.addr.to_string(),
+            source,
+        })?;
     let local = listener.local_addr().map_err(ServiceError::Http)?;
 
     let control = WorkerControl::default();
@@ -81,7 +90,11 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
             runtime: tokio::runtime::Handle::current(),
             control: control.clone(),
             lease: config.lease,
-            node: format!("{}-{}", std::process::id(), &Uuid::new_v4().to_string()[..8]),
+            node: format!(
+                "{}-{}",
+                std::process::id(),
+                &Uuid::new_v4().to_string()[..8]
+            ),
         })
         .map_err(ServiceError::Workers)?
     };
@@ -95,7 +108,10 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
         let grace = config.drain_grace;
         async move {
             shutdown_signal().await;
-            tracing::info!(grace_secs = grace.as_secs(), "draining: no new jobs; running jobs get the grace period");
+            tracing::info!(
+                grace_secs = grace.as_secs(),
+                "draining: no new jobs; running jobs get the grace period"
+            );
             app.start_draining();
             control.stop_claiming.cancel();
             let mut joined = tokio::task::spawn_blocking(move || {

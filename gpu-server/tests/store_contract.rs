@@ -26,7 +26,9 @@ struct Backend {
 async fn sqlite_backend() -> Backend {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("jobs.db").display());
-    let store = gpu_server::store::open(&url).await.expect("open sqlite store");
+    let store = gpu_server::store::open(&url)
+        .await
+        .expect("open sqlite store");
     Backend {
         store,
         _keep: Box::new(dir),
@@ -37,9 +39,15 @@ async fn postgres_backend() -> Backend {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let cluster = julia_tests::pg_cluster::shared();
-    let name = format!("contract_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let name = format!(
+        "contract_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
     let url = cluster.create_database(&name);
-    let store = gpu_server::store::open(&url).await.expect("open postgres store");
+    let store = gpu_server::store::open(&url)
+        .await
+        .expect("open postgres store");
     Backend {
         store,
         _keep: Box::new(cluster),
@@ -47,21 +55,32 @@ async fn postgres_backend() -> Backend {
 }
 
 fn new_job(seed: u32) -> NewJob {
-    let json = format!(r#"{{"width": 8, "height": 8, "c": {{"re": -0.8, "im": {}}}}}"#, 0.156 + f64::from(seed) * 1e-6);
+    let json = format!(
+        r#"{{"width": 8, "height": 8, "c": {{"re": -0.8, "im": {}}}}}"#,
+        0.156 + f64::from(seed) * 1e-6
+    );
     let params = parse_params(&json, &Limits::default()).expect("valid params");
     let hash = canonical_hash(&params);
     NewJob { params, hash }
 }
 
 async fn insert(store: &dyn JobStore, seed: u32) -> Job {
-    match store.insert_or_get(new_job(seed), CAPACITY).await.expect("insert") {
+    match store
+        .insert_or_get(new_job(seed), CAPACITY)
+        .await
+        .expect("insert")
+    {
         Inserted::Created(job) => job,
         other => panic!("expected a new job, got {other:?}"),
     }
 }
 
 async fn claim(store: &dyn JobStore, lease: Duration) -> ClaimedJob {
-    store.claim("test-worker", lease).await.expect("claim").expect("a job to claim")
+    store
+        .claim("test-worker", lease)
+        .await
+        .expect("claim")
+        .expect("a job to claim")
 }
 
 fn completion() -> Completion {
@@ -80,7 +99,11 @@ fn failure() -> JobError {
 }
 
 /// Waits for the event of job `id` that satisfies `wanted`.
-async fn wait_event(events: &mut broadcast::Receiver<Job>, id: Uuid, wanted: impl Fn(&Job) -> bool) -> Job {
+async fn wait_event(
+    events: &mut broadcast::Receiver<Job>,
+    id: Uuid,
+    wanted: impl Fn(&Job) -> bool,
+) -> Job {
     let found = tokio::time::timeout(EVENT_WAIT, async {
         loop {
             match events.recv().await {
@@ -109,18 +132,32 @@ mod contract {
     use super::*;
 
     pub async fn claims_take_the_oldest_queued_job_first(store: &dyn JobStore) {
-        let ids = [insert(store, 1).await.id, insert(store, 2).await.id, insert(store, 3).await.id];
+        let ids = [
+            insert(store, 1).await.id,
+            insert(store, 2).await.id,
+            insert(store, 3).await.id,
+        ];
         for id in ids {
             let claimed = claim(store, LONG_LEASE).await;
             assert_eq!(claimed.job.id, id);
             assert_eq!(claimed.job.status, JobStatus::Running);
         }
-        assert!(store.claim("w", LONG_LEASE).await.unwrap().is_none(), "queue is empty");
+        assert!(
+            store.claim("w", LONG_LEASE).await.unwrap().is_none(),
+            "queue is empty"
+        );
     }
 
-    pub async fn an_expired_lease_makes_the_job_claimable_again_with_a_newer_token(store: &dyn JobStore) {
+    pub async fn an_expired_lease_makes_the_job_claimable_again_with_a_newer_token(
+        store: &dyn JobStore,
+    ) {
         let (first, second) = expired_then_reclaimed(store).await;
-        assert!(second.token > first.token, "{} > {}", second.token, first.token);
+        assert!(
+            second.token > first.token,
+            "{} > {}",
+            second.token,
+            first.token
+        );
     }
 
     pub async fn a_live_or_renewed_lease_is_not_requeued(store: &dyn JobStore) {
@@ -128,7 +165,12 @@ mod contract {
         insert(store, 2).await;
         let renewed = claim(store, SHORT_LEASE).await;
         claim(store, LONG_LEASE).await;
-        assert!(store.heartbeat(renewed.job.id, renewed.token, LONG_LEASE).await.unwrap());
+        assert!(
+            store
+                .heartbeat(renewed.job.id, renewed.token, LONG_LEASE)
+                .await
+                .unwrap()
+        );
         tokio::time::sleep(SHORT_LEASE * 3).await;
         assert_eq!(store.requeue_expired().await.unwrap(), 0);
         assert!(store.claim("w", LONG_LEASE).await.unwrap().is_none());
@@ -138,15 +180,32 @@ mod contract {
         let (stale, live) = expired_then_reclaimed(store).await;
         let id = live.job.id;
         assert!(!store.heartbeat(id, stale.token, LONG_LEASE).await.unwrap());
-        assert!(!store.report_progress(id, stale.token, 0.9, LONG_LEASE).await.unwrap());
+        assert!(
+            !store
+                .report_progress(id, stale.token, 0.9, LONG_LEASE)
+                .await
+                .unwrap()
+        );
         assert!(!store.complete(id, stale.token, completion()).await.unwrap());
         assert!(!store.fail(id, stale.token, failure()).await.unwrap());
         assert!(!store.release(id, stale.token).await.unwrap());
         let job = store.get(id).await.unwrap().unwrap();
-        assert_eq!((job.status, job.progress), (JobStatus::Running, 0.0), "the stale writes changed nothing");
-        assert!(store.report_progress(id, live.token, 0.5, LONG_LEASE).await.unwrap());
+        assert_eq!(
+            (job.status, job.progress),
+            (JobStatus::Running, 0.0),
+            "the stale writes changed nothing"
+        );
+        assert!(
+            store
+                .report_progress(id, live.token, 0.5, LONG_LEASE)
+                .await
+                .unwrap()
+        );
         assert!(store.complete(id, live.token, completion()).await.unwrap());
-        assert!(!store.complete(id, live.token, completion()).await.unwrap(), "completes once");
+        assert!(
+            !store.complete(id, live.token, completion()).await.unwrap(),
+            "completes once"
+        );
         let job = store.get(id).await.unwrap().unwrap();
         assert_eq!(job.status, JobStatus::Done);
         assert_eq!(job.backend.as_deref(), Some("cpu"));
@@ -164,11 +223,30 @@ mod contract {
                 other => panic!("expected canceled, got {other:?}"),
             }
         }
-        assert!(!store.complete(running.id, claimed.token, completion()).await.unwrap());
-        assert!(!store.heartbeat(running.id, claimed.token, LONG_LEASE).await.unwrap());
-        assert!(matches!(store.cancel(queued.id).await.unwrap(), Canceled::AlreadyFinished(_)));
-        assert!(matches!(store.cancel(Uuid::new_v4()).await.unwrap(), Canceled::NotFound));
-        assert!(store.claim("w", LONG_LEASE).await.unwrap().is_none(), "canceled jobs are not claimable");
+        assert!(
+            !store
+                .complete(running.id, claimed.token, completion())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .heartbeat(running.id, claimed.token, LONG_LEASE)
+                .await
+                .unwrap()
+        );
+        assert!(matches!(
+            store.cancel(queued.id).await.unwrap(),
+            Canceled::AlreadyFinished(_)
+        ));
+        assert!(matches!(
+            store.cancel(Uuid::new_v4()).await.unwrap(),
+            Canceled::NotFound
+        ));
+        assert!(
+            store.claim("w", LONG_LEASE).await.unwrap().is_none(),
+            "canceled jobs are not claimable"
+        );
     }
 
     pub async fn concurrent_equal_submissions_make_one_job(store: Arc<dyn JobStore>) {
@@ -187,14 +265,22 @@ mod contract {
             }
         }
         assert_eq!(created.len(), 1, "exactly one job is created");
-        assert!(existing.iter().all(|id| *id == created[0]), "every other submission gets that job");
+        assert!(
+            existing.iter().all(|id| *id == created[0]),
+            "every other submission gets that job"
+        );
         assert_eq!(store.list(100).await.unwrap().len(), 1);
     }
 
     pub async fn a_failed_or_canceled_job_frees_its_params_for_a_new_job(store: &dyn JobStore) {
         let first = insert(store, 1).await;
         let claimed = claim(store, LONG_LEASE).await;
-        assert!(store.fail(first.id, claimed.token, failure()).await.unwrap());
+        assert!(
+            store
+                .fail(first.id, claimed.token, failure())
+                .await
+                .unwrap()
+        );
         let second = insert(store, 1).await;
         assert_ne!(second.id, first.id);
         store.cancel(second.id).await.unwrap();
@@ -206,7 +292,9 @@ mod contract {
         }
     }
 
-    pub async fn a_full_queue_refuses_new_jobs_but_still_answers_existing_ones(store: &dyn JobStore) {
+    pub async fn a_full_queue_refuses_new_jobs_but_still_answers_existing_ones(
+        store: &dyn JobStore,
+    ) {
         let capacity = 2;
         for seed in 0..2 {
             assert!(matches!(
@@ -214,19 +302,39 @@ mod contract {
                 Inserted::Created(_)
             ));
         }
-        assert!(matches!(store.insert_or_get(new_job(9), capacity).await.unwrap(), Inserted::QueueFull));
-        assert!(matches!(store.insert_or_get(new_job(0), capacity).await.unwrap(), Inserted::Existing(_)));
+        assert!(matches!(
+            store.insert_or_get(new_job(9), capacity).await.unwrap(),
+            Inserted::QueueFull
+        ));
+        assert!(matches!(
+            store.insert_or_get(new_job(0), capacity).await.unwrap(),
+            Inserted::Existing(_)
+        ));
         claim(store, LONG_LEASE).await;
-        assert!(matches!(store.insert_or_get(new_job(9), capacity).await.unwrap(), Inserted::Created(_)));
+        assert!(matches!(
+            store.insert_or_get(new_job(9), capacity).await.unwrap(),
+            Inserted::Created(_)
+        ));
     }
 
     pub async fn requeue_done_puts_a_done_job_back_under_the_same_id(store: &dyn JobStore) {
         let job = insert(store, 1).await;
-        assert!(store.requeue_done(job.id).await.unwrap().is_none(), "a queued job is not done");
+        assert!(
+            store.requeue_done(job.id).await.unwrap().is_none(),
+            "a queued job is not done"
+        );
         let claimed = claim(store, LONG_LEASE).await;
-        assert!(store.complete(job.id, claimed.token, completion()).await.unwrap());
+        assert!(
+            store
+                .complete(job.id, claimed.token, completion())
+                .await
+                .unwrap()
+        );
         let requeued = store.requeue_done(job.id).await.unwrap().expect("requeued");
-        assert_eq!((requeued.id, requeued.status, requeued.progress), (job.id, JobStatus::Queued, 0.0));
+        assert_eq!(
+            (requeued.id, requeued.status, requeued.progress),
+            (job.id, JobStatus::Queued, 0.0)
+        );
         assert!(requeued.result_url.is_none());
         let again = claim(store, LONG_LEASE).await;
         assert_eq!(again.job.id, job.id);
@@ -248,9 +356,19 @@ mod contract {
         wait_event(&mut events, job.id, |j| j.status == JobStatus::Queued).await;
         let claimed = claim(store, LONG_LEASE).await;
         wait_event(&mut events, job.id, |j| j.status == JobStatus::Running).await;
-        assert!(store.report_progress(job.id, claimed.token, 0.5, LONG_LEASE).await.unwrap());
+        assert!(
+            store
+                .report_progress(job.id, claimed.token, 0.5, LONG_LEASE)
+                .await
+                .unwrap()
+        );
         wait_event(&mut events, job.id, |j| j.progress == 0.5).await;
-        assert!(store.complete(job.id, claimed.token, completion()).await.unwrap());
+        assert!(
+            store
+                .complete(job.id, claimed.token, completion())
+                .await
+                .unwrap()
+        );
         let done = wait_event(&mut events, job.id, |j| j.status == JobStatus::Done).await;
         assert_eq!(done.progress, 1.0);
         let other = insert(store, 2).await;
@@ -273,7 +391,12 @@ mod contract {
         insert(store, 2).await;
         insert(store, 3).await;
         let claimed = claim(store, LONG_LEASE).await;
-        assert!(store.complete(first.id, claimed.token, completion()).await.unwrap());
+        assert!(
+            store
+                .complete(first.id, claimed.token, completion())
+                .await
+                .unwrap()
+        );
         claim(store, LONG_LEASE).await;
         let stats = store.stats().await.unwrap();
         assert_eq!(stats.count(JobStatus::Queued), 1);
@@ -300,7 +423,10 @@ macro_rules! contract_tests {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn an_expired_lease_makes_the_job_claimable_again_with_a_newer_token() {
                 let b = $backend().await;
-                contract::an_expired_lease_makes_the_job_claimable_again_with_a_newer_token(&*b.store).await;
+                contract::an_expired_lease_makes_the_job_claimable_again_with_a_newer_token(
+                    &*b.store,
+                )
+                .await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -318,7 +444,8 @@ macro_rules! contract_tests {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn cancel_stops_queued_and_running_jobs_but_not_finished_ones() {
                 let b = $backend().await;
-                contract::cancel_stops_queued_and_running_jobs_but_not_finished_ones(&*b.store).await;
+                contract::cancel_stops_queued_and_running_jobs_but_not_finished_ones(&*b.store)
+                    .await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,7 +463,8 @@ macro_rules! contract_tests {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn a_full_queue_refuses_new_jobs_but_still_answers_existing_ones() {
                 let b = $backend().await;
-                contract::a_full_queue_refuses_new_jobs_but_still_answers_existing_ones(&*b.store).await;
+                contract::a_full_queue_refuses_new_jobs_but_still_answers_existing_ones(&*b.store)
+                    .await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,7 +14,9 @@ use render_core::kernel::InstructionSet;
 use render_core::{CpuSource, EscapeSample, EscapeSource, Precision, RenderParams, plan_bands};
 
 fn main() {
-    let size: u32 = std::env::args().nth(1).map_or(2048, |s| s.parse().expect("SIZE"));
+    let size: u32 = std::env::args()
+        .nth(1)
+        .map_or(2048, |s| s.parse().expect("SIZE"));
     let threads_all = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("instruction set: {:?}", InstructionSet::best());
     for precision in [Precision::F32, Precision::F64] {
@@ -26,14 +28,19 @@ fn main() {
                 precision,
                 ..RenderParams::default()
             };
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
             let mut source = CpuSource::with_pool(Arc::new(pool));
             let mut samples = Vec::new();
             let mut iterations = 0u64;
             let (started, cpu) = (Instant::now(), cpu_clock::process_cpu_time());
             for band in plan_bands(size, size, 1) {
                 samples.resize(band.rows as usize * size as usize, EscapeSample::default());
-                source.compute_band(&params, band, &mut samples).expect("infallible");
+                source
+                    .compute_band(&params, band, &mut samples)
+                    .expect("infallible");
                 iterations += samples.iter().map(|s| u64::from(s.count)).sum::<u64>();
             }
             let secs = started.elapsed().as_secs_f64();

@@ -25,7 +25,9 @@ impl Write for CountingSink {
 }
 
 fn main() -> io::Result<()> {
-    let size: u32 = std::env::args().nth(1).map_or(4096, |s| s.parse().expect("SIZE"));
+    let size: u32 = std::env::args()
+        .nth(1)
+        .map_or(4096, |s| s.parse().expect("SIZE"));
     let params = RenderParams {
         width: size,
         height: size,
@@ -36,7 +38,9 @@ fn main() -> io::Result<()> {
         .into_iter()
         .map(|band| {
             let mut samples = vec![EscapeSample::default(); (band.rows * size) as usize];
-            source.compute_band(&params, band, &mut samples).expect("infallible");
+            source
+                .compute_band(&params, band, &mut samples)
+                .expect("infallible");
             (band.rows, samples)
         })
         .collect();

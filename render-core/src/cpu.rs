@@ -83,7 +83,15 @@ impl EscapeSource for CpuSource {
                     escape_row_f64(&cols.re64[x0..x1], y, c_re, c_im, max_iter, r2, piece);
                 } else {
                     let (y, c_re, c_im) = (y as f32, c_re as f32, c_im as f32);
-                    escape_row_f32(&cols.re32[x0..x1], y, c_re, c_im, max_iter, r2 as f32, piece);
+                    escape_row_f32(
+                        &cols.re32[x0..x1],
+                        y,
+                        c_re,
+                        c_im,
+                        max_iter,
+                        r2 as f32,
+                        piece,
+                    );
                 }
             });
         };

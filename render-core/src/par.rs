@@ -36,11 +36,13 @@ where
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
-        data.par_chunks_mut(row_len).enumerate().for_each(|(r, row)| {
-            row.par_chunks_mut(piece_len)
-                .enumerate()
-                .for_each(|(p, piece)| f(r, p * piece_len, piece));
-        });
+        data.par_chunks_mut(row_len)
+            .enumerate()
+            .for_each(|(r, row)| {
+                row.par_chunks_mut(piece_len)
+                    .enumerate()
+                    .for_each(|(p, piece)| f(r, p * piece_len, piece));
+            });
     }
     #[cfg(target_arch = "wasm32")]
     for (r, row) in data.chunks_mut(row_len).enumerate() {

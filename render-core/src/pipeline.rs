@@ -66,11 +66,11 @@ where
     let params = params.normalized();
     let bands = plan_bands(params.width, params.height, params.supersample);
     let mut encoder = match params.format {
-        OutputFormat::Png => Encoder::Png(
-            PngStreamEncoder::new(out, &params)?,
-            Colorizer::new(&params),
-            Vec::new(),
-        ),
+        OutputFormat::Png => Encoder::Png(Box::new(PngOutput {
+            png: PngStreamEncoder::new(out, &params)?,
+            colorizer: Colorizer::new(&params),
+            rgba: Vec::new(),
+        })),
         OutputFormat::Npy => Encoder::Npy(NpyStreamEncoder::new(out, params.width, params.height)?),
     };
     let ss = params.supersample as usize;
@@ -111,14 +111,28 @@ where
 }
 
 enum Encoder<W: Write> {
-    Png(PngStreamEncoder<W>, Colorizer, Vec<u8>),
+    /// Boxed: the colourer's tables make this variant much larger than the other.
+    Png(Box<PngOutput<W>>),
     Npy(NpyStreamEncoder<W>),
+}
+
+/// PNG output: colour each band, then encode it.
+struct PngOutput<W: Write> {
+    png: PngStreamEncoder<W>,
+    colorizer: Colorizer,
+    /// The current band's RGBA bytes, reused.
+    rgba: Vec<u8>,
 }
 
 impl<W: Write> Encoder<W> {
     fn write_band(&mut self, band: Band, samples: &[EscapeSample]) -> std::io::Result<()> {
         match self {
-            Encoder::Png(png, colorizer, rgba) => {
+            Encoder::Png(output) => {
+                let PngOutput {
+                    png,
+                    colorizer,
+                    rgba,
+                } = output.as_mut();
                 colorizer.colour_band(samples, band.rows, rgba);
                 png.write_rows(rgba)
             }
@@ -128,7 +142,7 @@ impl<W: Write> Encoder<W> {
 
     fn finish(self) -> std::io::Result<()> {
         match self {
-            Encoder::Png(png, ..) => png.finish(),
+            Encoder::Png(output) => output.png.finish(),
             Encoder::Npy(npy) => npy.finish(),
         }
     }

@@ -64,6 +64,13 @@ pub fn parse_params(json: &str, limits: &Limits) -> Result<RenderParams, ParseEr
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
+            // serde_json files `1e400` under syntax errors, but the document is well-formed and
+            // the fault is one field's value: name it.
+            serde_json::error::Category::Syntax
+                if inner.to_string().starts_with("number out of range") =>
+            {
+                ParseError::Invalid(data_error(&path, &inner.to_string()))
+            }
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                 ParseError::Malformed(inner.to_string())
             }
@@ -76,19 +83,10 @@ pub fn parse_params(json: &str, limits: &Limits) -> Result<RenderParams, ParseEr
     Ok(params)
 }
 
-/// serde reports an unknown field at the path of its parent; name the unknown field itself.
+/// serde_path_to_error's path ends at the unknown key itself (`c.x` for `{"c": {"x": ..}}`), so
+/// the path is the field; for type errors it is the field whose value was wrong.
 fn data_error(path: &str, message: &str) -> ParamError {
     let message = strip_position(message);
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some(name) = rest.split('`').next() {
-            let field = if path.is_empty() || path == "." {
-                name.to_string()
-            } else {
-                format!("{path}.{name}")
-            };
-            return ParamError::new(field, format!("unknown field `{name}`"));
-        }
-    }
     let field = if path == "." {
         String::new()
     } else {

@@ -57,17 +57,31 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     // `a*b + c` when they see it. Adding a zero they cannot see through keeps every product
     // rounded on its own (fma(a, b, 0.0) == a * b), so counts match the CPU bit for bit.
     let zero = f64(params.fma_barrier);
-    for (var k = params.iter_begin; k < params.iter_end; k++) {
+    // Uniforms copied to locals and no stores inside the loop: software rasterisers (lavapipe)
+    // otherwise reload every uniform on every iteration.
+    let c_re = params.c_re;
+    let c_im = params.c_im;
+    let r2 = params.r2;
+    let iter_end = params.iter_end;
+    var k = params.iter_begin;
+    var norm2 = f64(0);
+    var escaped = false;
+    while k < iter_end {
         let xx = x * x + zero;
         let yy = y * y + zero;
-        let norm2 = xx + yy;
-        if norm2 > params.r2 {
-            samples[idx] = EscapeSample(k, f32(norm2));
-            return;
+        norm2 = xx + yy;
+        if norm2 > r2 {
+            escaped = true;
+            break;
         }
-        let x_next = xx - yy + params.c_re;
-        y = (2.0lf * x * y + zero) + params.c_im;
+        let x_next = xx - yy + c_re;
+        y = (2.0lf * x * y + zero) + c_im;
         x = x_next;
+        k++;
+    }
+    if escaped {
+        samples[idx] = EscapeSample(k, f32(norm2));
+        return;
     }
     if params.iter_end >= params.max_iter {
         samples[idx] = EscapeSample(params.max_iter, f32(x * x + y * y));

@@ -33,13 +33,24 @@ fn check(shader: &Shader) -> Result<(naga::Module, naga::valid::ModuleInfo), Str
     let info = Validator::new(ValidationFlags::all(), capabilities(shader))
         .validate(&module)
         .map_err(|err| {
+            // The innermost (shortest) span points at the offending expression, not the function.
             let place = err
-                .location(shader.source)
-                .map(|loc| format!("{path}:{}:{}", loc.line_number, loc.line_position))
+                .spans()
+                .filter_map(|(span, _)| span.to_range().map(|r| (r.len(), *span)))
+                .min_by_key(|(len, _)| *len)
+                .map(|(_, span)| {
+                    let loc = span.location(shader.source);
+                    format!("{path}:{}:{}", loc.line_number, loc.line_position)
+                })
                 .unwrap_or_else(|| path.clone());
+            let mut message = err.as_inner().to_string();
+            let mut cause = std::error::Error::source(err.as_inner());
+            while let Some(c) = cause {
+                message.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
             format!(
-                "{place}: {}\n{}",
-                err.as_inner(),
+                "{place}: {message}\n{}",
                 err.emit_to_string_with_path(shader.source, &path)
             )
         })?;

@@ -113,7 +113,10 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("julia-server never became healthy; log:\n{}", self.log_text());
+        panic!(
+            "julia-server never became healthy; log:\n{}",
+            self.log_text()
+        );
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -199,7 +202,10 @@ impl Server {
             if job["status"] == wanted {
                 return job;
             }
-            assert!(Instant::now() < deadline, "job {id} never became {wanted}: {job}");
+            assert!(
+                Instant::now() < deadline,
+                "job {id} never became {wanted}: {job}"
+            );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -242,7 +248,10 @@ fn probe_status(url: &str) -> std::io::Result<u16> {
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n")?;
     let mut head = [0u8; 12];
     stream.read_exact(&mut head)?;
-    Ok(std::str::from_utf8(&head[9..12]).unwrap_or("0").parse().unwrap_or(0))
+    Ok(std::str::from_utf8(&head[9..12])
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0))
 }
 
 /// Small render parameters (fast on the CPU) varied by `seed`, so each seed is a distinct job.

@@ -35,7 +35,8 @@ impl PgCluster {
         let run_as = root.then(|| "postgres".to_string());
         if let Some(user) = &run_as {
             let (uid, gid) = (id_of(user, "-u"), id_of(user, "-g"));
-            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).expect("hand the cluster directory to postgres");
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid))
+                .expect("hand the cluster directory to postgres");
         }
         let cluster = PgCluster {
             bin,
@@ -94,9 +95,12 @@ impl PgCluster {
     pub fn start_server(&self) {
         let data = self.data_dir();
         let log = self.dir.path().join("server.log");
+        // fsync=off is safe here: the tests crash the server process, never the OS, and the
+        // kernel keeps written WAL. synchronous_commit stays on: with it off a crash (stop -m
+        // immediate) drops acknowledged commits, which is not the durability under test.
         let options = format!(
             "-c listen_addresses=127.0.0.1 -p {} -c unix_socket_directories={} -c fsync=off \
-             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+             -c full_page_writes=off -c max_connections=200",
             self.port,
             self.dir.path().display()
         );
@@ -119,7 +123,11 @@ impl PgCluster {
 
     /// Creates another empty database (isolation between tests sharing a cluster); its URL.
     pub fn create_database(&self, name: &str) -> String {
-        assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "plain name");
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "plain name"
+        );
         self.psql_on("postgres", &format!("CREATE DATABASE {name}"));
         format!("postgres://{SUPERUSER}@127.0.0.1:{}/{name}", self.port)
     }
@@ -132,7 +140,16 @@ impl PgCluster {
 
     fn psql_on(&self, database: &str, sql: &str) -> String {
         let out = Command::new(self.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", SUPERUSER, "-d", database])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                SUPERUSER,
+                "-d",
+                database,
+            ])
             .args(["-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
             .output()
             .expect("run psql");
@@ -242,7 +259,10 @@ pub fn server_bin_dir() -> PathBuf {
 }
 
 fn id_of(user: &str, which: &str) -> u32 {
-    let out = Command::new("id").args([which, user]).output().expect("run id");
+    let out = Command::new("id")
+        .args([which, user])
+        .output()
+        .expect("run id");
     check("id", &out);
     String::from_utf8_lossy(&out.stdout)
         .trim()

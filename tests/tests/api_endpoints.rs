@@ -12,7 +12,13 @@ const DONE_TIMEOUT: Duration = Duration::from_secs(60);
 #[tokio::test]
 async fn a_new_job_is_accepted_then_done_and_its_result_is_a_cacheable_download() {
     let server = Server::start(&["--cpu-only"]);
-    let resp = server.client.post(server.url("/api/jobs")).json(&small_params(1)).send().await.unwrap();
+    let resp = server
+        .client
+        .post(server.url("/api/jobs"))
+        .json(&small_params(1))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 202);
     let location = resp.headers()["location"].to_str().unwrap().to_string();
     let job: Value = resp.json().await.unwrap();
@@ -30,17 +36,33 @@ async fn a_new_job_is_accepted_then_done_and_its_result_is_a_cacheable_download(
     assert_eq!(done["backend"], "cpu");
     assert!(done["device"].is_string() && done["duration_ms"].is_u64());
     for field in ["created_at", "started_at", "finished_at"] {
-        assert!(done[field].as_str().unwrap().contains('T'), "{field} is RFC 3339: {done}");
+        assert!(
+            done[field].as_str().unwrap().contains('T'),
+            "{field} is RFC 3339: {done}"
+        );
     }
     let result_url = done["result_url"].as_str().unwrap();
     assert_eq!(result_url, format!("/api/jobs/{id}/result"));
 
-    let resp = server.client.get(server.url(result_url)).send().await.unwrap();
+    let resp = server
+        .client
+        .get(server.url(result_url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let headers = resp.headers().clone();
     assert_eq!(headers["content-type"], "image/png");
-    assert_eq!(headers["etag"].to_str().unwrap(), format!("\"{}\"", done["hash"].as_str().unwrap()));
-    assert!(headers["cache-control"].to_str().unwrap().contains("immutable"));
+    assert_eq!(
+        headers["etag"].to_str().unwrap(),
+        format!("\"{}\"", done["hash"].as_str().unwrap())
+    );
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
     let length: usize = headers["content-length"].to_str().unwrap().parse().unwrap();
     let bytes = resp.bytes().await.unwrap();
     assert_eq!(bytes.len(), length);
@@ -59,11 +81,18 @@ async fn a_new_job_is_accepted_then_done_and_its_result_is_a_cacheable_download(
 #[tokio::test]
 async fn npy_results_are_served_as_octet_stream() {
     let server = Server::start(&["--cpu-only"]);
-    let (status, job) = server.submit(&json!({"width": 16, "height": 8, "format": "npy"})).await;
+    let (status, job) = server
+        .submit(&json!({"width": 16, "height": 8, "format": "npy"}))
+        .await;
     assert_eq!(status, 202);
     let id = job["id"].as_str().unwrap();
     server.wait_finished(id, DONE_TIMEOUT).await;
-    let resp = server.client.get(server.url(&format!("/api/jobs/{id}/result"))).send().await.unwrap();
+    let resp = server
+        .client
+        .get(server.url(&format!("/api/jobs/{id}/result")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["content-type"], "application/octet-stream");
     let bytes = resp.bytes().await.unwrap();
     assert_eq!(&bytes[..6], b"\x93NUMPY");
@@ -83,7 +112,9 @@ async fn equal_params_while_queued_or_done_return_the_existing_job() {
     assert_eq!(again["id"], first["id"]);
     assert_eq!(again["deduplicated"], true);
 
-    server.wait_finished(first["id"].as_str().unwrap(), DONE_TIMEOUT).await;
+    server
+        .wait_finished(first["id"].as_str().unwrap(), DONE_TIMEOUT)
+        .await;
     let (status, after_done) = server.submit(&small_params(2)).await;
     assert_eq!(status, 200);
     assert_eq!(after_done["id"], first["id"]);
@@ -97,9 +128,15 @@ async fn thirty_two_concurrent_equal_submissions_make_exactly_one_job() {
     let params = small_params(3);
     let answers = join_all((0..32).map(|_| server.submit(&params))).await;
     let created = answers.iter().filter(|(status, _)| *status == 202).count();
-    let deduplicated = answers.iter().filter(|(status, job)| *status == 200 && job["deduplicated"] == true).count();
+    let deduplicated = answers
+        .iter()
+        .filter(|(status, job)| *status == 200 && job["deduplicated"] == true)
+        .count();
     assert_eq!((created, deduplicated), (1, 31), "{answers:?}");
-    let ids: BTreeSet<_> = answers.iter().map(|(_, job)| job["id"].as_str().unwrap().to_string()).collect();
+    let ids: BTreeSet<_> = answers
+        .iter()
+        .map(|(_, job)| job["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids.len(), 1);
     let (_, list) = server.get_json("/api/jobs?limit=100").await;
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -110,7 +147,12 @@ async fn a_canceled_job_frees_its_params_for_a_new_job() {
     let server = Server::start(&["--no-workers"]);
     let (_, first) = server.submit(&small_params(4)).await;
     let id = first["id"].as_str().unwrap();
-    let resp = server.client.delete(server.url(&format!("/api/jobs/{id}"))).send().await.unwrap();
+    let resp = server
+        .client
+        .delete(server.url(&format!("/api/jobs/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let canceled: Value = resp.json().await.unwrap();
     assert_eq!(canceled["status"], "canceled");
@@ -125,13 +167,25 @@ async fn cancel_answers_200_then_409_and_404_for_unknown_or_malformed_ids() {
     let server = Server::start(&["--no-workers"]);
     let (_, job) = server.submit(&small_params(5)).await;
     let url = server.url(&format!("/api/jobs/{}", job["id"].as_str().unwrap()));
-    assert_eq!(server.client.delete(&url).send().await.unwrap().status(), 200);
+    assert_eq!(
+        server.client.delete(&url).send().await.unwrap().status(),
+        200
+    );
     let resp = server.client.delete(&url).send().await.unwrap();
     assert_eq!(resp.status(), 409);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "wrong_state");
-    for id in ["6f1c7b4e-0000-4000-8000-000000000000", "not-a-uuid", "%2e%2e"] {
-        let resp = server.client.delete(server.url(&format!("/api/jobs/{id}"))).send().await.unwrap();
+    for id in [
+        "6f1c7b4e-0000-4000-8000-000000000000",
+        "not-a-uuid",
+        "%2e%2e",
+    ] {
+        let resp = server
+            .client
+            .delete(server.url(&format!("/api/jobs/{id}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 404, "{id}");
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["error"]["code"], "not_found");
@@ -149,20 +203,31 @@ async fn canceling_a_running_job_stops_it_and_removes_its_partial_output() {
     let partial_exists = || std::fs::read_dir(&results).unwrap().count() > 0;
     assert!(partial_exists(), "a running render writes its partial file");
 
-    let resp = server.client.delete(server.url(&format!("/api/jobs/{id}"))).send().await.unwrap();
+    let resp = server
+        .client
+        .delete(server.url(&format!("/api/jobs/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let canceled: Value = resp.json().await.unwrap();
     assert_eq!(canceled["status"], "canceled");
 
     // The worker is free again only once the canceled render has stopped.
     let (_, next) = server.submit(&small_params(6)).await;
-    let next = server.wait_finished(next["id"].as_str().unwrap(), DONE_TIMEOUT).await;
+    let next = server
+        .wait_finished(next["id"].as_str().unwrap(), DONE_TIMEOUT)
+        .await;
     assert_eq!(next["status"], "done");
     let names: Vec<_> = std::fs::read_dir(&results)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(names, vec![format!("{}.png", next["hash"].as_str().unwrap())], "only the finished result remains");
+    assert_eq!(
+        names,
+        vec![format!("{}.png", next["hash"].as_str().unwrap())],
+        "only the finished result remains"
+    );
     let (_, job) = server.get_json(&format!("/api/jobs/{id}")).await;
     assert_eq!(job["status"], "canceled");
 }
@@ -199,12 +264,18 @@ async fn replaces_cancels_the_superseded_job_and_rejects_a_malformed_id() {
 async fn result_is_409_until_done_and_404_for_an_unknown_job() {
     let server = Server::start(&["--no-workers"]);
     let (_, job) = server.submit(&small_params(10)).await;
-    let (status, body) = server.get_json(&format!("/api/jobs/{}/result", job["id"].as_str().unwrap())).await;
+    let (status, body) = server
+        .get_json(&format!("/api/jobs/{}/result", job["id"].as_str().unwrap()))
+        .await;
     assert_eq!(status, 409);
     assert_eq!(body["error"]["code"], "not_done");
-    let (status, _) = server.get_json("/api/jobs/6f1c7b4e-0000-4000-8000-000000000000/result").await;
+    let (status, _) = server
+        .get_json("/api/jobs/6f1c7b4e-0000-4000-8000-000000000000/result")
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = server.get_json("/api/jobs/6f1c7b4e-0000-4000-8000-000000000000").await;
+    let (status, _) = server
+        .get_json("/api/jobs/6f1c7b4e-0000-4000-8000-000000000000")
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -217,10 +288,17 @@ async fn the_list_is_newest_first_limited_and_validated() {
         ids.push(job["id"].as_str().unwrap().to_string());
     }
     let listed = |v: &Value| -> Vec<String> {
-        v.as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap().to_string()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_str().unwrap().to_string())
+            .collect()
     };
     let (_, latest) = server.get_json("/api/jobs?limit=3").await;
-    assert_eq!(listed(&latest), vec![ids[11].clone(), ids[10].clone(), ids[9].clone()]);
+    assert_eq!(
+        listed(&latest),
+        vec![ids[11].clone(), ids[10].clone(), ids[9].clone()]
+    );
     let (_, default) = server.get_json("/api/jobs").await;
     assert_eq!(listed(&default).len(), 10);
     let (_, capped) = server.get_json("/api/jobs?limit=100000").await;
@@ -251,7 +329,13 @@ async fn invalid_params_are_422_naming_the_field_and_malformed_json_is_400() {
         assert_eq!(body["error"]["field"], field, "{params}: {body}");
     }
     for raw in ["{", "not json", "{\"width\": 64,}", ""] {
-        let resp = server.client.post(server.url("/api/jobs")).body(raw).send().await.unwrap();
+        let resp = server
+            .client
+            .post(server.url("/api/jobs"))
+            .body(raw)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 400, "{raw:?}");
         let body: Value = resp.json().await.unwrap();
         assert!(body["error"]["message"].is_string());
@@ -262,7 +346,13 @@ async fn invalid_params_are_422_naming_the_field_and_malformed_json_is_400() {
 async fn an_oversized_body_is_413_with_a_json_error() {
     let server = Server::start(&["--no-workers"]);
     let huge = format!("{{\"palette\": \"{}\"}}", "a".repeat(1 << 20));
-    let resp = server.client.post(server.url("/api/jobs")).body(huge).send().await.unwrap();
+    let resp = server
+        .client
+        .post(server.url("/api/jobs"))
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 413);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "body_too_large");
@@ -276,7 +366,12 @@ async fn unknown_routes_are_json_404_and_wrong_methods_json_405() {
         assert_eq!(status, 404, "{path}");
         assert_eq!(body["error"]["code"], "not_found");
     }
-    let resp = server.client.put(server.url("/api/jobs")).send().await.unwrap();
+    let resp = server
+        .client
+        .put(server.url("/api/jobs"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 405);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "method_not_allowed");
@@ -290,20 +385,52 @@ async fn health_readiness_info_and_metrics_answer() {
     let (status, ready) = server.get_json("/readyz").await;
     assert_eq!((status, ready["ready"].as_bool()), (200, Some(true)));
 
+    // Every answer carries a request id (generated, or the caller's own) that the logs also show.
+    let resp = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"].to_str().unwrap().len(), 36);
+    let resp = server
+        .client
+        .get(server.url("/healthz"))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "trace-me-42");
+
     let (status, info) = server.get_json("/api/info").await;
     assert_eq!(status, 200);
     assert!(info["version"].is_string());
     assert_eq!(info["limits"]["queue_capacity"], 77);
     assert_eq!(info["limits"]["max_iter"], 1_000_000);
     assert!(info["backends"]["cpu_threads"].as_u64().unwrap() >= 1);
-    let palettes: Vec<_> = info["palettes"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let palettes: Vec<_> = info["palettes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     let expected: Vec<_> = render_core::Palette::ALL.iter().map(|p| p.name()).collect();
     assert_eq!(palettes, expected);
 
     let (_, job) = server.submit(&small_params(11)).await;
-    server.wait_finished(job["id"].as_str().unwrap(), DONE_TIMEOUT).await;
+    server
+        .wait_finished(job["id"].as_str().unwrap(), DONE_TIMEOUT)
+        .await;
     server.submit(&small_params(11)).await;
-    let text = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for needle in [
         "julia_queue_depth 0",
         "julia_queue_oldest_age_seconds",
@@ -340,11 +467,19 @@ async fn the_openapi_document_describes_every_route_the_server_has() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys().filter(|k| k.as_str() != "parameters") {
+        for method in item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| k.as_str() != "parameters")
+        {
             documented.insert((method.clone(), path.clone()));
         }
     }
-    let promised: BTreeSet<_> = DESIGN_ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    let promised: BTreeSet<_> = DESIGN_ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
     assert_eq!(documented, promised);
     assert!(doc["components"]["schemas"]["RenderParams"]["properties"]["max_iter"].is_object());
     assert!(doc["components"]["schemas"]["Job"]["properties"]["result_url"].is_object());
@@ -363,7 +498,10 @@ async fn the_openapi_document_describes_every_route_the_server_has() {
         let resp = request.send().await.unwrap();
         let status = resp.status().as_u16();
         let body = resp.text().await.unwrap();
-        assert!(!body.contains("no such route") && status != 405, "{method} {path}: {status} {body}");
+        assert!(
+            !body.contains("no such route") && status != 405,
+            "{method} {path}: {status} {body}"
+        );
     }
 }
 
@@ -376,7 +514,9 @@ async fn an_evicted_result_is_rendered_again_when_its_params_come_back() {
     server.wait_finished(first_id, DONE_TIMEOUT).await;
     let original = server.result_bytes(first_id).await;
     let (_, second) = server.submit(&small_params(15)).await;
-    server.wait_finished(second["id"].as_str().unwrap(), DONE_TIMEOUT).await;
+    server
+        .wait_finished(second["id"].as_str().unwrap(), DONE_TIMEOUT)
+        .await;
 
     let (status, again) = server.submit(&small_params(14)).await;
     assert_eq!(status, 202, "evicted params render again: {again}");
@@ -398,7 +538,10 @@ async fn cors_allows_the_configured_origin_only() {
             .send()
     };
     let allowed = preflight("http://ui.example").await.unwrap();
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "http://ui.example");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "http://ui.example"
+    );
     let other = preflight("http://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }

@@ -9,9 +9,19 @@ use serde_json::Value;
 #[tokio::test]
 async fn the_event_stream_shows_queued_running_progress_and_done() {
     let server = Server::start(&["--cpu-only"]);
-    let resp = server.client.get(server.url("/api/events")).send().await.unwrap();
+    let resp = server
+        .client
+        .get(server.url("/api/events"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     let mut stream = resp.bytes_stream();
 
     // About a second of CPU work in 32 bands: several throttled progress events.
@@ -63,7 +73,13 @@ async fn the_event_stream_shows_queued_running_progress_and_done() {
         .filter(|(s, p)| s == "running" && *p > 0.0 && *p < 1.0)
         .map(|(_, p)| *p)
         .collect();
-    assert!(!progress.is_empty(), "at least one progress event: {seen:?}");
-    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "progress never goes back: {seen:?}");
+    assert!(
+        !progress.is_empty(),
+        "at least one progress event: {seen:?}"
+    );
+    assert!(
+        progress.windows(2).all(|w| w[0] <= w[1]),
+        "progress never goes back: {seen:?}"
+    );
     assert_eq!(seen.last().unwrap().1, 1.0);
 }

@@ -10,7 +10,10 @@ use serde_json::Value;
 fn fresh_render(params: &Value) -> Vec<u8> {
     let params = render_core::parse_params(&params.to_string(), &Limits::default()).unwrap();
     let mut out = Vec::new();
-    render_to_writer(&params, &mut CpuSource::new(), &mut out, &mut |_| Flow::Continue).unwrap();
+    render_to_writer(&params, &mut CpuSource::new(), &mut out, &mut |_| {
+        Flow::Continue
+    })
+    .unwrap();
     out
 }
 
@@ -22,7 +25,7 @@ async fn kill_9_during_renders_loses_no_job_and_leaves_no_corrupt_result() {
 
     let mut server = Server::start_in(&data, &["--cpu-only"]);
     for seed in 0..4 {
-        let params = deep_params(seed, 3000);
+        let params = deep_params(seed, 30_000);
         let (status, job) = server.submit(&params).await;
         assert_eq!(status, 202);
         submitted.push((job["id"].as_str().unwrap().to_string(), params));
@@ -33,23 +36,34 @@ async fn kill_9_during_renders_loses_no_job_and_leaves_no_corrupt_result() {
         submitted.push((job["id"].as_str().unwrap().to_string(), params));
     }
     // Kill mid-render, right after the first job has started writing.
-    server.wait_status(&submitted[0].0, "running", Duration::from_secs(60)).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    server
+        .wait_status(&submitted[0].0, "running", Duration::from_secs(60))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     server.kill_hard();
 
     // A second crash, once some jobs are done and others running.
     let mut server = Server::start_in(&data, &["--cpu-only"]);
-    server.wait_finished(&submitted[1].0, Duration::from_secs(120)).await;
+    server
+        .wait_finished(&submitted[1].0, Duration::from_secs(120))
+        .await;
     server.kill_hard();
 
     let server = Server::start_in(&data, &["--cpu-only"]);
     let (_, list) = server.get_json("/api/jobs?limit=100").await;
-    assert_eq!(list.as_array().unwrap().len(), submitted.len(), "no accepted job was lost");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        submitted.len(),
+        "no accepted job was lost"
+    );
     for (id, params) in &submitted {
         let job = server.wait_finished(id, Duration::from_secs(180)).await;
         assert_eq!(job["status"], "done", "{job}");
         let served = server.result_bytes(id).await;
-        assert!(served == fresh_render(params), "result of {id} differs from a fresh render");
+        assert!(
+            served == fresh_render(params),
+            "result of {id} differs from a fresh render"
+        );
     }
     let leftovers: Vec<_> = std::fs::read_dir(data.join("results"))
         .unwrap()

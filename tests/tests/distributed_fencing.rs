@@ -22,9 +22,16 @@ async fn a_paused_worker_cannot_complete_the_job_it_lost() {
     assert_eq!(status, 202, "{job}");
     let id = job["id"].as_str().unwrap().to_string();
     let owned_by = |owner: String| {
-        format!("SELECT count(*) FROM jobs WHERE id = '{id}' AND status = 'running' AND lease_owner = '{owner}' AND progress > 0")
+        format!(
+            "SELECT count(*) FROM jobs WHERE id = '{id}' AND status = 'running' AND lease_owner = '{owner}' AND progress > 0"
+        )
     };
-    wait_for_sql(&cluster, &owned_by(stale.lease_owner()), Duration::from_secs(60), |n| n == "1");
+    wait_for_sql(
+        &cluster,
+        &owned_by(stale.lease_owner()),
+        Duration::from_secs(60),
+        |n| n == "1",
+    );
     stale.pause();
 
     // The lease runs out and the API node's sweep puts the job back in the queue.
@@ -38,10 +45,16 @@ async fn a_paused_worker_cannot_complete_the_job_it_lost() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let gave_up = ["lost the claim", "render canceled", "canceled or reclaimed"];
     while !gave_up.iter().any(|line| stale.log_text().contains(line)) {
-        assert!(Instant::now() < deadline, "the resumed worker never noticed:\n{}", stale.log_text());
+        assert!(
+            Instant::now() < deadline,
+            "the resumed worker never noticed:\n{}",
+            stale.log_text()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let row = cluster.psql(&format!("SELECT status, completions, attempt FROM jobs WHERE id = '{id}'"));
+    let row = cluster.psql(&format!(
+        "SELECT status, completions, attempt FROM jobs WHERE id = '{id}'"
+    ));
     assert_eq!(row, "done|1|2", "done once, by the second claim");
     assert!(node.result_bytes(&id).await == fresh_render(&params));
     drop(fresh);

@@ -18,8 +18,10 @@ async fn fifty_jobs_survive_a_killed_worker_done_exactly_once_and_byte_equal() {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path().join("shared");
     let nodes = [api_node(&cluster, &data), api_node(&cluster, &data)];
-    let mut workers: Vec<Worker> =
-        ["w1", "w2", "w3"].iter().map(|id| Worker::start(&cluster, &data, id)).collect();
+    let mut workers: Vec<Worker> = ["w1", "w2", "w3"]
+        .iter()
+        .map(|id| Worker::start(&cluster, &data, id))
+        .collect();
 
     let params: Vec<_> = (0..JOBS).map(|seed| deep_params(seed, 1500)).collect();
     let mut ids = Vec::new();
@@ -40,20 +42,31 @@ async fn fifty_jobs_survive_a_killed_worker_done_exactly_once_and_byte_equal() {
     workers[1].kill_hard();
 
     for (i, id) in ids.iter().enumerate() {
-        let job = nodes[i % 2].wait_finished(id, Duration::from_secs(120)).await;
+        let job = nodes[i % 2]
+            .wait_finished(id, Duration::from_secs(120))
+            .await;
         assert_eq!(job["status"], "done", "{job}");
     }
     let counts = cluster.psql("SELECT completions FROM jobs ORDER BY seq");
     let counts: Vec<&str> = counts.lines().collect();
     assert_eq!(counts.len(), JOBS as usize, "one row per job: {counts:?}");
-    assert!(counts.iter().all(|c| *c == "1"), "every job completed exactly once: {counts:?}");
+    assert!(
+        counts.iter().all(|c| *c == "1"),
+        "every job completed exactly once: {counts:?}"
+    );
     let attempts = cluster.psql(&format!("SELECT attempt FROM jobs WHERE id = '{held}'"));
-    assert!(attempts.parse::<i64>().unwrap() >= 2, "the killed worker's job was claimed again");
+    assert!(
+        attempts.parse::<i64>().unwrap() >= 2,
+        "the killed worker's job was claimed again"
+    );
 
     for (i, (id, p)) in ids.iter().zip(&params).enumerate() {
         // Read each result through the other node than the one it was submitted to.
         let bytes = nodes[(i + 1) % 2].result_bytes(id).await;
-        assert!(bytes == fresh_render(p), "result of job {i} differs from the single-node render");
+        assert!(
+            bytes == fresh_render(p),
+            "result of job {i} differs from the single-node render"
+        );
     }
     drop(workers);
 }

@@ -11,7 +11,15 @@ use julia_tests::pg_cluster::PgCluster;
 use julia_tests::{Server, deep_params, small_params};
 
 async fn queue_depth(node: &Server) -> f64 {
-    let text = node.client.get(node.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = node
+        .client
+        .get(node.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     text.lines()
         .find_map(|l| l.strip_prefix("julia_queue_depth "))
         .unwrap_or_else(|| panic!("no julia_queue_depth in:\n{text}"))
@@ -37,7 +45,11 @@ async fn two_api_nodes_share_dedup_queue_metrics_and_events() {
     let answers = futures::future::join_all(posts).await;
     let created = answers.iter().filter(|(s, _)| *s == 202).count();
     assert_eq!(created, 1, "{answers:?}");
-    assert!(answers.iter().all(|(s, j)| (*s == 202 || *s == 200) && j["id"] == answers[0].1["id"]));
+    assert!(
+        answers
+            .iter()
+            .all(|(s, j)| (*s == 202 || *s == 200) && j["id"] == answers[0].1["id"])
+    );
     assert_eq!(cluster.psql("SELECT count(*) FROM jobs"), "1");
 
     // The autoscaling signal: jobs queued through node A count on node B too.
@@ -54,16 +66,29 @@ async fn two_api_nodes_share_dedup_queue_metrics_and_events() {
     let id = job["id"].clone();
     let worker = Worker::start(&cluster, &data, "w1");
     let seen = events
-        .until(Duration::from_secs(120), |j| j["id"] == id && j["status"] == "done")
-        .await;
+        .until(Duration::from_secs(120), |j| {
+            j["id"] == id && j["status"] == "done"
+        })
+        .await
+        .unwrap_or_else(|n| {
+            panic!(
+                "node A saw {n} events, not the job done; log:\n{}",
+                a.log_text()
+            )
+        });
     let progress: Vec<f64> = seen
         .iter()
         .filter(|j| j["id"] == id && j["status"] == "running")
         .filter_map(|j| j["progress"].as_f64())
         .collect();
-    assert!(progress.iter().any(|p| *p > 0.0 && *p < 1.0), "no progress event on node A: {progress:?}");
+    assert!(
+        progress.iter().any(|p| *p > 0.0 && *p < 1.0),
+        "no progress event on node A: {progress:?}"
+    );
     for node in [&a, &b] {
-        let finished = node.wait_finished(id.as_str().unwrap(), Duration::from_secs(60)).await;
+        let finished = node
+            .wait_finished(id.as_str().unwrap(), Duration::from_secs(60))
+            .await;
         assert_eq!(finished["status"], "done");
     }
     assert_eq!(queue_depth(&b).await, 0.0);

@@ -15,18 +15,26 @@ async fn a_database_restart_mid_run_loses_no_job() {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path().join("shared");
     let nodes = [api_node(&cluster, &data), api_node(&cluster, &data)];
-    let _workers = [Worker::start(&cluster, &data, "w1"), Worker::start(&cluster, &data, "w2")];
+    let _workers = [
+        Worker::start(&cluster, &data, "w1"),
+        Worker::start(&cluster, &data, "w2"),
+    ];
     let mut events = SseClient::connect(&nodes[0]).await;
 
     let mut ids = Vec::new();
     for seed in 0..16 {
-        let (status, job) = nodes[seed as usize % 2].submit(&deep_params(seed, 1500)).await;
+        let (status, job) = nodes[seed as usize % 2]
+            .submit(&deep_params(seed, 1500))
+            .await;
         assert_eq!(status, 202, "{job}");
         ids.push(job["id"].as_str().unwrap().to_string());
     }
-    wait_for_sql(&cluster, "SELECT count(*) FROM jobs WHERE status = 'done'", Duration::from_secs(60), |n| {
-        n.parse::<u32>().unwrap() >= 2
-    });
+    wait_for_sql(
+        &cluster,
+        "SELECT count(*) FROM jobs WHERE status = 'done'",
+        Duration::from_secs(60),
+        |n| n.parse::<u32>().unwrap() >= 2,
+    );
     cluster.stop();
     tokio::time::sleep(Duration::from_secs(1)).await;
     cluster.start_server();
@@ -38,16 +46,29 @@ async fn a_database_restart_mid_run_loses_no_job() {
         assert_eq!(status, 202, "{job}");
         late.push(job["id"].clone());
     }
-    events
-        .until(Duration::from_secs(120), |j| late.contains(&j["id"]) && j["status"] == "done")
+    let seen = events
+        .until(Duration::from_secs(60), |j| {
+            late.contains(&j["id"]) && j["status"] == "done"
+        })
         .await;
+    if let Err(n) = seen {
+        panic!(
+            "node A's event stream saw {n} events but no late job done; node A log:\n{}",
+            nodes[0].log_text()
+        );
+    }
     ids.extend(late.iter().map(|id| id.as_str().unwrap().to_string()));
 
     for (i, id) in ids.iter().enumerate() {
-        let job = nodes[i % 2].wait_finished(id, Duration::from_secs(120)).await;
+        let job = nodes[i % 2]
+            .wait_finished(id, Duration::from_secs(120))
+            .await;
         assert_eq!(job["status"], "done", "{job}");
     }
     let counts = cluster.psql("SELECT completions FROM jobs ORDER BY seq");
     assert_eq!(counts.lines().count(), ids.len());
-    assert!(counts.lines().all(|c| c == "1"), "every job completed exactly once: {counts}");
+    assert!(
+        counts.lines().all(|c| c == "1"),
+        "every job completed exactly once: {counts}"
+    );
 }

@@ -5,6 +5,9 @@
 //! them must sit next to a boundary between different counts in the CPU image (the only places
 //! where a last-bit rounding difference can move a sample across an escape threshold).
 //! f64: the contract makes f64 counts bit-for-bit reproducible, so GPU and CPU must agree exactly.
+//! (Measured on lavapipe: 0 differing samples in every f32 view too, thanks to the shaders'
+//! `fma_barrier`; without it 3.9% of the default view differed. The f32 allowance is for GPUs
+//! that flush subnormals to zero.)
 //!
 //! Without an adapter the tests print a notice and pass; with `RENDER_REQUIRE_GPU=1` they fail.
 
@@ -280,38 +283,3 @@ fn gpu_render_through_the_pipeline_writes_a_complete_npy() {
     );
 }
 
-fn reference_samples(params: &RenderParams) -> Vec<EscapeSample> {
-    let p = params.normalized();
-    let vp = render_core::Viewport::new(&p);
-    let w = vp.sample_width();
-    let h = p.height * p.supersample;
-    let r2 = p.escape_radius * p.escape_radius;
-    let mut v = Vec::new();
-    for sy in 0..h {
-        for sx in 0..w {
-            let (x, y) = (vp.sample_re(sx), vp.sample_im(sy));
-            v.push(if p.precision == Precision::F64 {
-                render_core::escape::escape_f64(x, y, p.c.re, p.c.im, p.max_iter, r2)
-            } else {
-                render_core::escape::escape_f32(x as f32, y as f32, p.c.re as f32, p.c.im as f32, p.max_iter, r2 as f32)
-            });
-        }
-    }
-    v
-}
-
-#[test]
-fn debug_reference() {
-    let Some(backends) = gpu_backends() else { return };
-    for prec in [Precision::F32, Precision::F64] {
-        let params = RenderParams { precision: prec, ..f32_params(320, 240) };
-        let r = reference_samples(&params);
-        let g = all_samples(&mut backends.gpu_source(0, GpuTuning::default()).unwrap(), &params);
-        let c = all_samples(&mut backends.cpu_source(), &params);
-        eprintln!("{prec:?}: gpu vs ref {}, cpu vs ref {}", compare(&params, &g, &r).differing, compare(&params, &c, &r).differing);
-        let mut rows = std::collections::BTreeMap::new();
-        for (i, (a, b)) in g.iter().zip(&r).enumerate() { if a.count != b.count { *rows.entry(i / 320).or_insert(0) += 1; } }
-        eprintln!("rows {:?}", rows);
-        for (i, (a, b)) in g.iter().zip(&r).enumerate().filter(|(_, (a, b))| a.count != b.count).take(5) { eprintln!("{i} gpu {a:?} ref {b:?}"); }
-    }
-}

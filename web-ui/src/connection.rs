@@ -39,6 +39,8 @@ struct Inner {
     events: RefCell<Option<JobEvents>>,
     retry: Cell<Option<TimeoutHandle>>,
     probing: Cell<bool>,
+    /// The event stream broke since it was last (re)opened: events may have been missed.
+    stream_interrupted: Cell<bool>,
 }
 
 impl ServerLink {
@@ -52,6 +54,7 @@ impl ServerLink {
                 events: RefCell::new(None),
                 retry: Cell::new(None),
                 probing: Cell::new(false),
+                stream_interrupted: Cell::new(false),
             }),
         };
         Inner::probe(&link.inner);
@@ -90,6 +93,7 @@ impl Inner {
             timer.clear();
         }
         this.state.set(ServerState::Online);
+        this.stream_interrupted.set(false);
         let stream_usable = this
             .events
             .borrow()
@@ -143,17 +147,19 @@ impl Inner {
             &url,
             move |job| jobs.update(|list| upsert(list, job)),
             move || {
-                // A reconnection may have missed events: resynchronise.
+                // A reconnection may have missed events: resynchronise. The first opening needs
+                // nothing, as going online has just fetched the list.
                 if let Some(this) = on_open.upgrade() {
                     if this.state.get_untracked() != ServerState::Online {
                         Inner::went_online(&this);
-                    } else {
+                    } else if this.stream_interrupted.replace(false) {
                         Inner::refresh_jobs(&this);
                     }
                 }
             },
             move || {
                 if let Some(this) = on_error.upgrade() {
+                    this.stream_interrupted.set(true);
                     Inner::probe(&this);
                 }
             },

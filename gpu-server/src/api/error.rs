@@ -1,10 +1,10 @@
 //! The error answer of every endpoint: `{"error": {"code", "message", "field"}}` with the status
 //! codes of DESIGN §4. No input maps to a `500`; a failing store is a `503` with `Retry-After`.
 
+use axum::Json;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use render_core::ParseError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -53,10 +53,18 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such {what}"))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such {what}"),
+        )
     }
 
-    pub fn unavailable(code: &'static str, message: impl Into<String>, retry_after_secs: u32) -> ApiError {
+    pub fn unavailable(
+        code: &'static str,
+        message: impl Into<String>,
+        retry_after_secs: u32,
+    ) -> ApiError {
         ApiError {
             retry_after_secs: Some(retry_after_secs),
             ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
@@ -75,7 +83,11 @@ impl ApiError {
             "bad_body"
         };
         // Never echo a server-side status for a client-side problem.
-        let status = if status.is_server_error() { StatusCode::BAD_REQUEST } else { status };
+        let status = if status.is_server_error() {
+            StatusCode::BAD_REQUEST
+        } else {
+            status
+        };
         ApiError::new(status, code, rejection.body_text())
     }
 
@@ -88,10 +100,17 @@ impl ApiError {
 impl From<ParseError> for ApiError {
     fn from(err: ParseError) -> ApiError {
         match err {
-            ParseError::Malformed(message) => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", message),
+            ParseError::Malformed(message) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", message)
+            }
             ParseError::Invalid(p) => {
                 let field = p.field.clone();
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_params", p.to_string()).with_field(field)
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_params",
+                    p.to_string(),
+                )
+                .with_field(field)
             }
         }
     }
@@ -100,7 +119,11 @@ impl From<ParseError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> ApiError {
         tracing::error!(%err, "job store failed");
-        ApiError::unavailable("store_unavailable", "the job store is unavailable; try again", 1)
+        ApiError::unavailable(
+            "store_unavailable",
+            "the job store is unavailable; try again",
+            1,
+        )
     }
 }
 
@@ -129,5 +152,9 @@ pub async fn route_not_found() -> ApiError {
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that method",
+    )
 }

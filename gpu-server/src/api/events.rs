@@ -17,7 +17,9 @@ use super::state::AppState;
     responses((status = 200, description = "an event stream; every event is named `job` and carries a Job as JSON",
         content_type = "text/event-stream", body = String))
 )]
-pub async fn job_events(State(app): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn job_events(
+    State(app): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let shutdown = app.shutdown.clone();
     let events = BroadcastStream::new(app.store.subscribe())
         // A client too slow to keep up skips events; the next one carries the full state anyway.

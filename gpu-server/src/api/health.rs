@@ -23,7 +23,9 @@ pub struct Readiness {
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".to_string() })
+    Json(Health {
+        status: "ok".to_string(),
+    })
 }
 
 /// Readiness: false (503) while draining, so load balancers stop sending work.
@@ -31,8 +33,14 @@ pub async fn healthz() -> Json<Health> {
     responses((status = 200, body = Readiness), (status = 503, description = "draining", body = Readiness)))]
 pub async fn readyz(State(app): State<AppState>) -> Response {
     if app.is_draining() {
-        let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(Readiness { ready: false })).into_response();
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(5u32));
+        let mut response = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Readiness { ready: false }),
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(5u32));
         response
     } else {
         Json(Readiness { ready: true }).into_response()
@@ -48,7 +56,10 @@ pub async fn prometheus_metrics(State(app): State<AppState>) -> Response {
         Err(err) => tracing::warn!(%err, "queue statistics unavailable for this scrape"),
     }
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
         app.metrics.render(),
     )
         .into_response()
@@ -58,5 +69,10 @@ pub async fn prometheus_metrics(State(app): State<AppState>) -> Response {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "service",
     responses((status = 200, description = "the OpenAPI 3.1 document", body = Object)))]
 pub async fn openapi_document(State(app): State<AppState>) -> Json<serde_json::Value> {
-    Json(app.openapi.get().cloned().unwrap_or(serde_json::Value::Null))
+    Json(
+        app.openapi
+            .get()
+            .cloned()
+            .unwrap_or(serde_json::Value::Null),
+    )
 }

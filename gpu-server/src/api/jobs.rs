@@ -67,18 +67,32 @@ pub async fn create_job(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     if app.is_draining() {
-        return Err(ApiError::unavailable("draining", "the server is shutting down; try another node or later", 5));
+        return Err(ApiError::unavailable(
+            "draining",
+            "the server is shutting down; try another node or later",
+            5,
+        ));
     }
     let Query(query) = query.map_err(ApiError::bad_query)?;
     let replaces = match query.replaces.as_deref() {
         None => None,
         Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "`replaces` must be a job id").with_field("replaces")
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                "`replaces` must be a job id",
+            )
+            .with_field("replaces")
         })?),
     };
     let body = body.map_err(ApiError::bad_body)?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "the body is not UTF-8"))?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "the body is not UTF-8",
+        )
+    })?;
     let params = parse_params(text, &app.limits())?;
     let hash = canonical_hash(&params);
     let inserted = app
@@ -88,7 +102,8 @@ pub async fn create_job(
     let (status, job) = match inserted {
         Inserted::Created(job) => (StatusCode::ACCEPTED, job),
         Inserted::Existing(job)
-            if job.status == JobStatus::Done && !app.results.contains(&job.hash, job.params.format) =>
+            if job.status == JobStatus::Done
+                && !app.results.contains(&job.hash, job.params.format) =>
         {
             match app.store.requeue_done(job.id).await? {
                 Some(job) => (StatusCode::ACCEPTED, job),
@@ -100,15 +115,18 @@ pub async fn create_job(
             metrics::counter!(QUEUE_REJECTIONS).increment(1);
             return Err(ApiError::unavailable(
                 "queue_full",
-                format!("the queue holds {} jobs, its capacity; try again later", app.config.queue_capacity),
+                format!(
+                    "the queue holds {} jobs, its capacity; try again later",
+                    app.config.queue_capacity
+                ),
                 QUEUE_FULL_RETRY_SECS,
             ));
         }
     };
-    if let Some(old) = replaces.filter(|old| *old != job.id) {
-        if let Canceled::Canceled(_) = app.store.cancel(old).await? {
-            tracing::info!(%old, new = %job.id, "canceled the job this submission replaces");
-        }
+    if let Some(old) = replaces.filter(|old| *old != job.id)
+        && let Canceled::Canceled(_) = app.store.cancel(old).await?
+    {
+        tracing::info!(%old, new = %job.id, "canceled the job this submission replaces");
     }
     let location = HeaderValue::from_str(&Job::location(job.id)).expect("ids are ASCII");
     Ok((status, [(header::LOCATION, location)], Json(job)).into_response())
@@ -126,9 +144,16 @@ fn dedup_hit(mut job: Job) -> (StatusCode, Job) {
     params(("id" = String, Path, description = "job id (UUID)")),
     responses((status = 200, body = Job), (status = 404, body = ErrorBody))
 )]
-pub async fn get_job(State(app): State<AppState>, id: Result<Path<String>, PathRejection>) -> Result<Json<Job>, ApiError> {
+pub async fn get_job(
+    State(app): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Job>, ApiError> {
     let id = parse_job_id(id)?;
-    app.store.get(id).await?.map(Json).ok_or_else(|| ApiError::not_found("job"))
+    app.store
+        .get(id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("job"))
 }
 
 /// The latest jobs, newest first.
@@ -144,10 +169,17 @@ pub async fn list_jobs(
     let Query(query) = query.map_err(ApiError::bad_query)?;
     let limit = match query.limit.as_deref() {
         None => DEFAULT_LIST_LIMIT,
-        Some(raw) => raw.parse::<u64>().map_err(|_| {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "`limit` must be a non-negative integer").with_field("limit")
-        })?
-        .clamp(1, u64::from(MAX_LIST_LIMIT)) as u32,
+        Some(raw) => raw
+            .parse::<u64>()
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    "`limit` must be a non-negative integer",
+                )
+                .with_field("limit")
+            })?
+            .clamp(1, u64::from(MAX_LIST_LIMIT)) as u32,
     };
     Ok(Json(app.store.list(limit).await?))
 }
@@ -162,14 +194,20 @@ pub async fn list_jobs(
         (status = 409, description = "the job already finished", body = ErrorBody),
     )
 )]
-pub async fn cancel_job(State(app): State<AppState>, id: Result<Path<String>, PathRejection>) -> Result<Json<Job>, ApiError> {
+pub async fn cancel_job(
+    State(app): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Job>, ApiError> {
     let id = parse_job_id(id)?;
     match app.store.cancel(id).await? {
         Canceled::Canceled(job) => Ok(Json(job)),
         Canceled::AlreadyFinished(job) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "wrong_state",
-            format!("the job is {} and can no longer be canceled", job.status.as_str()),
+            format!(
+                "the job is {} and can no longer be canceled",
+                job.status.as_str()
+            ),
         )),
         Canceled::NotFound => Err(ApiError::not_found("job")),
     }

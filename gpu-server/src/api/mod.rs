@@ -51,7 +51,9 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn router(app: AppState) -> Router {
     let (api, document) = documented_routes().split_for_parts();
     let document = serde_json::to_value(&document).expect("the OpenAPI document serialises");
-    app.openapi.set(document).expect("router built once per app");
+    app.openapi
+        .set(document)
+        .expect("router built once per app");
 
     let mut router = api
         // Unknown API routes are JSON 404s even when the UI's fallback would serve index.html.
@@ -63,7 +65,9 @@ pub fn router(app: AppState) -> Router {
         Some(ui) => router.fallback_service(ui),
         None => router.fallback(error::route_not_found),
     };
-    let router = router.with_state(app.clone()).layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
+    let router = router
+        .with_state(app.clone())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
     let router = match cors_layer(&app.config.cors_origins) {
         Some(cors) => router.layer(cors),
         None => router,

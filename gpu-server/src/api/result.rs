@@ -34,12 +34,19 @@ pub async fn get_result(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_job_id(id)?;
-    let job = app.store.get(id).await?.ok_or_else(|| ApiError::not_found("job"))?;
+    let job = app
+        .store
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))?;
     if job.status != JobStatus::Done {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "not_done",
-            format!("the job is {}; its result exists once it is done", job.status.as_str()),
+            format!(
+                "the job is {}; its result exists once it is done",
+                job.status.as_str()
+            ),
         ));
     }
     let format = job.params.format;
@@ -47,13 +54,20 @@ pub async fn get_result(
     if if_none_match(&headers, &job.hash) && app.results.contains(&job.hash, format) {
         return Ok((
             StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE))],
+            [
+                (header::ETAG, etag),
+                (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
+            ],
         )
             .into_response());
     }
     let opened = app.results.open(&job.hash, format).map_err(|err| {
         tracing::error!(%err, "opening a result failed");
-        ApiError::unavailable("storage_unavailable", "the result cannot be read right now", 1)
+        ApiError::unavailable(
+            "storage_unavailable",
+            "the result cannot be read right now",
+            1,
+        )
     })?;
     let Some((file, len)) = opened else {
         app.store.requeue_done(id).await?;
@@ -64,14 +78,24 @@ pub async fn get_result(
         ));
     };
     let stream = ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
-    let disposition = format!("inline; filename=\"julia-{}.{}\"", job.hash, format.extension());
+    let disposition = format!(
+        "inline; filename=\"julia-{}.{}\"",
+        job.hash,
+        format.extension()
+    );
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(format.mime_type())),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.mime_type()),
+            ),
             (header::CONTENT_LENGTH, HeaderValue::from(len)),
             (header::ETAG, etag),
             (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ASCII")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).expect("ASCII"),
+            ),
         ],
         Body::from_stream(stream),
     )

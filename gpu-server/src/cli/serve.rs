@@ -78,7 +78,10 @@ impl ServeArgs {
 pub fn run(args: ServeArgs) -> ExitCode {
     init_logging();
     let config = args.into_config();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("julia-server serve: cannot start the async runtime: {err}");

@@ -58,7 +58,10 @@ pub struct WorkerArgs {
 
 pub fn run(args: WorkerArgs) -> ExitCode {
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("julia-server worker: cannot start the async runtime: {err}");
@@ -75,17 +78,27 @@ pub fn run(args: WorkerArgs) -> ExitCode {
 }
 
 async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
-    if !(args.database_url.starts_with("postgres:") || args.database_url.starts_with("postgresql:")) {
-        bail!("--database-url must name the shared PostgreSQL store (postgres://...); workers of the embedded SQLite store run inside `serve`");
+    if !(args.database_url.starts_with("postgres:") || args.database_url.starts_with("postgresql:"))
+    {
+        bail!(
+            "--database-url must name the shared PostgreSQL store (postgres://...); workers of the embedded SQLite store run inside `serve`"
+        );
     }
     let lease = Duration::from_secs(args.lease_secs.max(3));
     let worker_id = args.worker_id.clone().unwrap_or_else(default_worker_id);
-    let results_dir = args.results_dir.clone().unwrap_or_else(|| args.data_dir.join("results"));
+    let results_dir = args
+        .results_dir
+        .clone()
+        .unwrap_or_else(|| args.data_dir.join("results"));
     let metrics = crate::metrics::install().context("cannot install the metrics recorder")?;
     let store = open_store_patiently(&args.database_url).await?;
     let results = Arc::new(
-        DirResults::open(&results_dir, args.result_cache_bytes)
-            .with_context(|| format!("cannot open the results directory {}", results_dir.display()))?,
+        DirResults::open(&results_dir, args.result_cache_bytes).with_context(|| {
+            format!(
+                "cannot open the results directory {}",
+                results_dir.display()
+            )
+        })?,
     );
     let options = BackendOptions {
         cpu_only: args.cpu_only,
@@ -124,7 +137,10 @@ async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
 
     shutdown_signal().await;
     let grace = Duration::from_secs(args.drain_grace_secs);
-    tracing::info!(grace_secs = grace.as_secs(), "draining: no new claims; running jobs get the grace period");
+    tracing::info!(
+        grace_secs = grace.as_secs(),
+        "draining: no new claims; running jobs get the grace period"
+    );
     control.stop_claiming.cancel();
     let mut joined = tokio::task::spawn_blocking(move || {
         for worker in workers {
@@ -183,7 +199,11 @@ struct MetricsState {
 }
 
 /// `/metrics` (with the shared queue's depth refreshed at scrape time) and `/healthz`.
-async fn serve_metrics(listener: tokio::net::TcpListener, store: Arc<dyn JobStore>, handle: PrometheusHandle) {
+async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn JobStore>,
+    handle: PrometheusHandle,
+) {
     let app = axum::Router::new()
         .route("/metrics", get(metrics_text))
         .route("/healthz", get(|| async { "ok" }))

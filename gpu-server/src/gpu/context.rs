@@ -12,6 +12,8 @@ use super::poller::Poller;
 struct Health {
     lost: Mutex<Option<String>>,
     uncaptured: Mutex<Option<GpuError>>,
+    /// A render failed on this device: do not trust it with the next job.
+    broken: Mutex<Option<String>>,
 }
 
 /// An opened adapter, ready to render.
@@ -119,13 +121,31 @@ impl GpuContext {
         }
     }
 
-    /// Whether the device is gone for good (a new context must be opened to use the adapter).
-    pub fn is_lost(&self) -> bool {
-        self.health
+    /// Whether the device is gone or untrustworthy: the next job must open a new context.
+    pub fn needs_reopen(&self) -> bool {
+        let lost = self.health.lost.lock().unwrap_or_else(|p| p.into_inner());
+        let broken = self.health.broken.lock().unwrap_or_else(|p| p.into_inner());
+        lost.is_some() || broken.is_some()
+    }
+
+    /// Records that a render failed here. A destroyed or reset device often reports itself
+    /// first as validation errors ("buffer is invalid") before its lost callback runs, so any
+    /// such failure retires the context; a loss already known is reported as the cause.
+    pub fn record_failure(&self, err: GpuError) -> GpuError {
+        let err = match self
+            .health
             .lost
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .is_some()
+            .clone()
+        {
+            Some(reason) => GpuError::DeviceLost(reason),
+            None => err,
+        };
+        if err.breaks_device() {
+            *self.health.broken.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.to_string());
+        }
+        err
     }
 
     /// Blocks until `submission` is done (the polling thread does the polling).

@@ -26,12 +26,22 @@ pub enum GpuError {
 impl GpuError {
     /// Maps a wgpu error captured by an error scope or the uncaptured-error handler.
     pub fn from_wgpu(err: &wgpu::Error) -> Self {
+        // wgpu's messages span several lines ("Caused by: ..."); logs and job records want one.
+        let text = err
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         match err {
-            wgpu::Error::OutOfMemory { .. } => GpuError::OutOfMemory(err.to_string()),
-            wgpu::Error::Validation { description, .. } => {
-                GpuError::Validation(description.clone())
-            }
-            wgpu::Error::Internal { description, .. } => GpuError::Internal(description.clone()),
+            wgpu::Error::OutOfMemory { .. } => GpuError::OutOfMemory(text),
+            wgpu::Error::Validation { .. } => GpuError::Validation(text),
+            wgpu::Error::Internal { .. } => GpuError::Internal(text),
         }
+    }
+
+    /// Whether the device may be broken after this error (so the next job reopens it), as
+    /// opposed to a job this adapter simply cannot do.
+    pub fn breaks_device(&self) -> bool {
+        !matches!(self, GpuError::Unsupported(_))
     }
 }

@@ -210,6 +210,22 @@ impl EscapeSource for GpuSource {
         band: Band,
         out: &mut [EscapeSample],
     ) -> Result<(), GpuError> {
+        self.try_compute_band(params, band, out)
+            .map_err(|err| self.ctx.record_failure(err))
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "gpu"
+    }
+}
+
+impl GpuSource {
+    fn try_compute_band(
+        &mut self,
+        params: &RenderParams,
+        band: Band,
+        out: &mut [EscapeSample],
+    ) -> Result<(), GpuError> {
         self.ctx.check_health()?;
         let f64_mode = params.resolved_precision() == Precision::F64;
         if f64_mode && !self.ctx.supports_f64() {
@@ -242,10 +258,6 @@ impl EscapeSource for GpuSource {
             })?;
         }
         Ok(())
-    }
-
-    fn backend_name(&self) -> &'static str {
-        "gpu"
     }
 }
 

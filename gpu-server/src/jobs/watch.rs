@@ -23,7 +23,13 @@ pub struct JobWatch {
 impl JobWatch {
     /// Starts watching `id` under claim `token`. The event subscription is taken before this
     /// returns, so no cancel published after the claim is missed.
-    pub fn start(rt: &Handle, store: Arc<dyn JobStore>, id: Uuid, token: i64, lease: Duration) -> JobWatch {
+    pub fn start(
+        rt: &Handle,
+        store: Arc<dyn JobStore>,
+        id: Uuid,
+        token: i64,
+        lease: Duration,
+    ) -> JobWatch {
         let cancel = Arc::new(AtomicBool::new(false));
         let done = CancellationToken::new();
         let mut events = store.subscribe();

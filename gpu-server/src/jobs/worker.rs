@@ -11,9 +11,9 @@ use render_core::{Flow, Progress};
 use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
+use crate::jobs::JobError;
 use crate::jobs::renderer::{JobRenderer, RenderFailure, WorkerTarget};
 use crate::jobs::watch::JobWatch;
-use crate::jobs::JobError;
 use crate::results::ResultStore;
 use crate::store::{ClaimedJob, Completion, JobStore};
 
@@ -91,14 +91,26 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
     let id = job.id;
     let span = tracing::info_span!("job", %id, hash = %job.hash);
     let _entered = span.enter();
-    tracing::info!(width = job.params.width, height = job.params.height, "rendering");
+    tracing::info!(
+        width = job.params.width,
+        height = job.params.height,
+        "rendering"
+    );
     let watch = JobWatch::start(&ctx.runtime, ctx.store.clone(), id, token, ctx.lease);
     let started = Instant::now();
     let format = job.params.format;
 
     let mut pending = match ctx.results.begin(&job.hash, format) {
         Ok(pending) => pending,
-        Err(err) => return fail(ctx, id, token, "storage", format!("cannot create the result file: {err}")),
+        Err(err) => {
+            return fail(
+                ctx,
+                id,
+                token,
+                "storage",
+                format!("cannot create the result file: {err}"),
+            );
+        }
     };
     let mut last_persisted: Option<Instant> = None;
     let mut on_band = |p: Progress| {
@@ -121,7 +133,8 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
         Flow::Continue
     };
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        ctx.renderer.render(target, &job.params, pending.writer(), &mut on_band)
+        ctx.renderer
+            .render(target, &job.params, pending.writer(), &mut on_band)
     }));
     drop(watch);
 
@@ -129,7 +142,15 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
         Ok(Ok(rendered)) => {
             let size = match pending.commit() {
                 Ok(size) => size,
-                Err(err) => return fail(ctx, id, token, "storage", format!("cannot store the result: {err}")),
+                Err(err) => {
+                    return fail(
+                        ctx,
+                        id,
+                        token,
+                        "storage",
+                        format!("cannot store the result: {err}"),
+                    );
+                }
             };
             ctx.results.committed(&job.hash, format, size);
             let elapsed = started.elapsed();
@@ -140,12 +161,19 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
                 device: rendered.device,
                 duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             };
-            match ctx.runtime.block_on(ctx.store.complete(id, token, completion)) {
+            match ctx
+                .runtime
+                .block_on(ctx.store.complete(id, token, completion))
+            {
                 Ok(true) => tracing::info!(ms = elapsed.as_millis() as u64, bytes = size, "done"),
                 // Canceled or reclaimed meanwhile; the result file is still a correct render of
                 // its hash, so it stays for whoever asks for these params next.
-                Ok(false) => tracing::info!("finished, but the job was canceled or reclaimed meanwhile"),
-                Err(err) => tracing::error!(%err, "recording completion failed; the job will be re-run"),
+                Ok(false) => {
+                    tracing::info!("finished, but the job was canceled or reclaimed meanwhile")
+                }
+                Err(err) => {
+                    tracing::error!(%err, "recording completion failed; the job will be re-run")
+                }
             }
         }
         Ok(Err(RenderFailure::Canceled)) => {
@@ -165,7 +193,13 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
         }
         Err(_) => {
             drop(pending);
-            fail(ctx, id, token, "internal", "the renderer panicked".to_string());
+            fail(
+                ctx,
+                id,
+                token,
+                "internal",
+                "the renderer panicked".to_string(),
+            );
         }
     }
 }

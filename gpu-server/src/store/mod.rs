@@ -115,7 +115,11 @@ pub trait JobStore: Send + Sync + 'static {
     fn requeue_done(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>>;
 
     /// Claims the oldest queued job for `worker_id` under a lease of `lease`.
-    fn claim(&self, worker_id: &str, lease: Duration) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>>;
+    fn claim(
+        &self,
+        worker_id: &str,
+        lease: Duration,
+    ) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>>;
 
     /// Renews the lease; `false` when the job is no longer this claim's (canceled or reclaimed).
     fn heartbeat(&self, id: Uuid, token: i64, lease: Duration) -> BoxFuture<'_, StoreResult<bool>>;
@@ -130,7 +134,12 @@ pub trait JobStore: Send + Sync + 'static {
     ) -> BoxFuture<'_, StoreResult<bool>>;
 
     /// Marks the job done; `false` (and no change) when the claim is no longer valid.
-    fn complete(&self, id: Uuid, token: i64, completion: Completion) -> BoxFuture<'_, StoreResult<bool>>;
+    fn complete(
+        &self,
+        id: Uuid,
+        token: i64,
+        completion: Completion,
+    ) -> BoxFuture<'_, StoreResult<bool>>;
 
     /// Marks the job failed; `false` when the claim is no longer valid.
     fn fail(&self, id: Uuid, token: i64, error: JobError) -> BoxFuture<'_, StoreResult<bool>>;
@@ -155,7 +164,9 @@ pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn JobStore>> {
     if url.starts_with("sqlite:") {
         Ok(std::sync::Arc::new(sqlite::SqliteStore::open(url).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(std::sync::Arc::new(postgres::PostgresStore::open(url).await?))
+        Ok(std::sync::Arc::new(
+            postgres::PostgresStore::open(url).await?,
+        ))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_string()))
     }

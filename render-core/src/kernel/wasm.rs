@@ -68,5 +68,27 @@ macro_rules! simd128_lanes {
     };
 }
 
-simd128_lanes!(F32x4, f32, 4, f32x4_splat, f32x4_add, f32x4_sub, f32x4_mul, f32x4_gt, f32x4_lt, i32x4_bitmask);
-simd128_lanes!(F64x2, f64, 2, f64x2_splat, f64x2_add, f64x2_sub, f64x2_mul, f64x2_gt, f64x2_lt, i64x2_bitmask);
+simd128_lanes!(
+    F32x4,
+    f32,
+    4,
+    f32x4_splat,
+    f32x4_add,
+    f32x4_sub,
+    f32x4_mul,
+    f32x4_gt,
+    f32x4_lt,
+    i32x4_bitmask
+);
+simd128_lanes!(
+    F64x2,
+    f64,
+    2,
+    f64x2_splat,
+    f64x2_add,
+    f64x2_sub,
+    f64x2_mul,
+    f64x2_gt,
+    f64x2_lt,
+    i64x2_bitmask
+);

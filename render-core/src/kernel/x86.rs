@@ -75,12 +75,32 @@ macro_rules! avx512_lanes {
 }
 
 avx512_lanes!(
-    F32x16, f32, __mmask16, 16, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_add_ps,
-    _mm512_sub_ps, _mm512_mul_ps, _mm512_cmp_ps_mask, _mm512_mask_blend_ps
+    F32x16,
+    f32,
+    __mmask16,
+    16,
+    _mm512_set1_ps,
+    _mm512_loadu_ps,
+    _mm512_storeu_ps,
+    _mm512_add_ps,
+    _mm512_sub_ps,
+    _mm512_mul_ps,
+    _mm512_cmp_ps_mask,
+    _mm512_mask_blend_ps
 );
 avx512_lanes!(
-    F64x8, f64, __mmask8, 8, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_add_pd,
-    _mm512_sub_pd, _mm512_mul_pd, _mm512_cmp_pd_mask, _mm512_mask_blend_pd
+    F64x8,
+    f64,
+    __mmask8,
+    8,
+    _mm512_set1_pd,
+    _mm512_loadu_pd,
+    _mm512_storeu_pd,
+    _mm512_add_pd,
+    _mm512_sub_pd,
+    _mm512_mul_pd,
+    _mm512_cmp_pd_mask,
+    _mm512_mask_blend_pd
 );
 
 /// AVX and SSE2: comparisons give all-ones lanes, which double as the mask.
@@ -149,23 +169,47 @@ macro_rules! vector_mask_lanes {
 }
 
 vector_mask_lanes!(
-    F32x8, f32, __m256, 8, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps,
-    _mm256_sub_ps, _mm256_mul_ps,
+    F32x8,
+    f32,
+    __m256,
+    8,
+    _mm256_set1_ps,
+    _mm256_loadu_ps,
+    _mm256_storeu_ps,
+    _mm256_add_ps,
+    _mm256_sub_ps,
+    _mm256_mul_ps,
     |a, b| _mm256_cmp_ps::<_CMP_GT_OQ>(a, b),
     _mm256_andnot_ps,
     |m, new, old| _mm256_blendv_ps(old, new, m),
     _mm256_movemask_ps
 );
 vector_mask_lanes!(
-    F64x4, f64, __m256d, 4, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_add_pd,
-    _mm256_sub_pd, _mm256_mul_pd,
+    F64x4,
+    f64,
+    __m256d,
+    4,
+    _mm256_set1_pd,
+    _mm256_loadu_pd,
+    _mm256_storeu_pd,
+    _mm256_add_pd,
+    _mm256_sub_pd,
+    _mm256_mul_pd,
     |a, b| _mm256_cmp_pd::<_CMP_GT_OQ>(a, b),
     _mm256_andnot_pd,
     |m, new, old| _mm256_blendv_pd(old, new, m),
     _mm256_movemask_pd
 );
 vector_mask_lanes!(
-    F32x4, f32, __m128, 4, _mm_set1_ps, _mm_loadu_ps, _mm_storeu_ps, _mm_add_ps, _mm_sub_ps,
+    F32x4,
+    f32,
+    __m128,
+    4,
+    _mm_set1_ps,
+    _mm_loadu_ps,
+    _mm_storeu_ps,
+    _mm_add_ps,
+    _mm_sub_ps,
     _mm_mul_ps,
     |a, b| _mm_cmpgt_ps(a, b),
     _mm_andnot_ps,
@@ -173,7 +217,15 @@ vector_mask_lanes!(
     _mm_movemask_ps
 );
 vector_mask_lanes!(
-    F64x2, f64, __m128d, 2, _mm_set1_pd, _mm_loadu_pd, _mm_storeu_pd, _mm_add_pd, _mm_sub_pd,
+    F64x2,
+    f64,
+    __m128d,
+    2,
+    _mm_set1_pd,
+    _mm_loadu_pd,
+    _mm_storeu_pd,
+    _mm_add_pd,
+    _mm_sub_pd,
     _mm_mul_pd,
     |a, b| _mm_cmpgt_pd(a, b),
     _mm_andnot_pd,

@@ -22,7 +22,14 @@ pub fn api_node(cluster: &PgCluster, data_dir: &Path) -> Server {
     let url = cluster.url();
     Server::start_in(
         data_dir,
-        &["--database-url", &url, "--no-workers", "--cpu-only", "--lease-secs", LEASE_SECS],
+        &[
+            "--database-url",
+            &url,
+            "--no-workers",
+            "--cpu-only",
+            "--lease-secs",
+            LEASE_SECS,
+        ],
     )
 }
 
@@ -40,10 +47,20 @@ impl Worker {
         let mut child = Command::new(julia_tests::server_binary())
             .args(["worker", "--database-url", &cluster.url(), "--data-dir"])
             .arg(data_dir)
-            .args(["--cpu-only", "--cpu-threads", "1", "--lease-secs", LEASE_SECS, "--worker-id", id])
+            .args([
+                "--cpu-only",
+                "--cpu-threads",
+                "1",
+                "--lease-secs",
+                LEASE_SECS,
+                "--worker-id",
+                id,
+            ])
             .env("RUST_LOG", "info,sqlx=warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::from(std::fs::File::create(&log).expect("worker log")))
+            .stderr(Stdio::from(
+                std::fs::File::create(&log).expect("worker log"),
+            ))
             .spawn()
             .expect("start julia-server worker");
         let stdout = child.stdout.take().expect("piped stdout");
@@ -57,7 +74,10 @@ impl Worker {
         });
         if rx.recv_timeout(Duration::from_secs(60)).is_err() {
             let _ = child.kill();
-            panic!("worker {id} never became ready:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+            panic!(
+                "worker {id} never became ready:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
         }
         Worker {
             child,
@@ -107,21 +127,33 @@ impl Drop for Worker {
 
 /// The single-node reference: the same params rendered in this process by render-core.
 pub fn fresh_render(params: &Value) -> Vec<u8> {
-    let params = render_core::parse_params(&params.to_string(), &Limits::default()).expect("valid params");
+    let params =
+        render_core::parse_params(&params.to_string(), &Limits::default()).expect("valid params");
     let mut out = Vec::new();
-    render_to_writer(&params, &mut CpuSource::new(), &mut out, &mut |_| Flow::Continue).expect("render");
+    render_to_writer(&params, &mut CpuSource::new(), &mut out, &mut |_| {
+        Flow::Continue
+    })
+    .expect("render");
     out
 }
 
 /// Polls `sql` (one value) until `done` accepts it.
-pub fn wait_for_sql(cluster: &PgCluster, sql: &str, timeout: Duration, done: impl Fn(&str) -> bool) -> String {
+pub fn wait_for_sql(
+    cluster: &PgCluster,
+    sql: &str,
+    timeout: Duration,
+    done: impl Fn(&str) -> bool,
+) -> String {
     let deadline = Instant::now() + timeout;
     loop {
         let value = cluster.psql(sql);
         if done(&value) {
             return value;
         }
-        assert!(Instant::now() < deadline, "`{sql}` never satisfied the wait; last: {value}");
+        assert!(
+            Instant::now() < deadline,
+            "`{sql}` never satisfied the wait; last: {value}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -148,8 +180,13 @@ impl SseClient {
         }
     }
 
-    /// Reads `job` events until `until` accepts one; every event seen.
-    pub async fn until(&mut self, timeout: Duration, until: impl Fn(&Value) -> bool) -> Vec<Value> {
+    /// Reads `job` events until `until` accepts one; every event seen, or `Err` with how many
+    /// were seen when the awaited one never came.
+    pub async fn until(
+        &mut self,
+        timeout: Duration,
+        until: impl Fn(&Value) -> bool,
+    ) -> Result<Vec<Value>, usize> {
         let mut seen = Vec::new();
         let found = tokio::time::timeout(timeout, async {
             while let Some(chunk) = self.stream.next().await {
@@ -171,7 +208,10 @@ impl SseClient {
             false
         })
         .await;
-        assert!(found == Ok(true), "the awaited event never came; saw {} events: {seen:?}", seen.len());
-        seen
+        if found == Ok(true) {
+            Ok(seen)
+        } else {
+            Err(seen.len())
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! sharper frame, ms), each the last `KEPT` frames; `window.__previewFrames` counts every draw.
 
 use js_sys::{Array, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// How many recent frame times each list keeps.
 const KEPT: u32 = 1000;
@@ -37,8 +37,7 @@ pub fn record(kind: FrameKind, ms: f64) {
     let name = JsValue::from_str(kind.global_name());
     let list = match Reflect::get(&window, &name)
         .ok()
-        .filter(Array::is_array)
-        .map(|v| Array::from(&v))
+        .and_then(|v| v.dyn_into::<Array>().ok())
     {
         Some(list) => list,
         None => {
