@@ -26,7 +26,9 @@ impl Drop for ServerProcess {
 
 pub async fn start_server(extra: &[&str]) -> anyhow::Result<ServerProcess> {
     let data = tempfile::tempdir()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(server_binary()?)
         .args(["serve", "--addr", &addr, "--data-dir"])
@@ -36,7 +38,11 @@ pub async fn start_server(extra: &[&str]) -> anyhow::Result<ServerProcess> {
         .stderr(Stdio::null())
         .spawn()
         .context("starting julia-server serve")?;
-    let server = ServerProcess { child, base: format!("http://{addr}"), _data: data };
+    let server = ServerProcess {
+        child,
+        base: format!("http://{addr}"),
+        _data: data,
+    };
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
@@ -59,20 +65,41 @@ pub struct Latency {
 fn percentiles(mut samples: Vec<f64>) -> Latency {
     samples.sort_by(f64::total_cmp);
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-    Latency { p50: at(0.50), p99: at(0.99) }
+    Latency {
+        p50: at(0.50),
+        p99: at(0.99),
+    }
 }
 
 async fn submit(client: &reqwest::Client, base: &str, params: &Value) -> anyhow::Result<Value> {
-    let r = client.post(format!("{base}/api/jobs")).json(params).send().await?;
+    let r = client
+        .post(format!("{base}/api/jobs"))
+        .json(params)
+        .send()
+        .await?;
     if !r.status().is_success() {
-        bail!("POST /api/jobs answered {}: {}", r.status(), r.text().await?);
+        bail!(
+            "POST /api/jobs answered {}: {}",
+            r.status(),
+            r.text().await?
+        );
     }
     Ok(r.json().await?)
 }
 
-async fn wait_status(client: &reqwest::Client, base: &str, id: &str, wanted: &str) -> anyhow::Result<Value> {
+async fn wait_status(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+    wanted: &str,
+) -> anyhow::Result<Value> {
     loop {
-        let job: Value = client.get(format!("{base}/api/jobs/{id}")).send().await?.json().await?;
+        let job: Value = client
+            .get(format!("{base}/api/jobs/{id}"))
+            .send()
+            .await?
+            .json()
+            .await?;
         let status = job["status"].as_str().unwrap_or_default();
         if status == wanted {
             return Ok(job);
@@ -85,7 +112,11 @@ async fn wait_status(client: &reqwest::Client, base: &str, id: &str, wanted: &st
 }
 
 /// p50/p99 of `GET /api/jobs/{id}` and of a dedup-hit `POST`, `n` requests each, sequential.
-pub async fn latencies(server: &ServerProcess, job_params: &Value, n: usize) -> anyhow::Result<(Latency, Latency)> {
+pub async fn latencies(
+    server: &ServerProcess,
+    job_params: &Value,
+    n: usize,
+) -> anyhow::Result<(Latency, Latency)> {
     let client = reqwest::Client::new();
     let job = submit(&client, &server.base, job_params).await?;
     let id = job["id"].as_str().context("job id")?.to_string();
@@ -93,11 +124,18 @@ pub async fn latencies(server: &ServerProcess, job_params: &Value, n: usize) -> 
     let mut post = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        let r = client.get(format!("{}/api/jobs/{id}", server.base)).send().await?;
+        let r = client
+            .get(format!("{}/api/jobs/{id}", server.base))
+            .send()
+            .await?;
         r.bytes().await?;
         get.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        let r = client.post(format!("{}/api/jobs", server.base)).json(job_params).send().await?;
+        let r = client
+            .post(format!("{}/api/jobs", server.base))
+            .json(job_params)
+            .send()
+            .await?;
         if r.status() != 200 {
             bail!("dedup POST answered {}", r.status());
         }
@@ -119,7 +157,10 @@ pub async fn start_load(server: &ServerProcess) -> anyhow::Result<String> {
 }
 
 pub async fn cancel(server: &ServerProcess, id: &str) -> anyhow::Result<()> {
-    reqwest::Client::new().delete(format!("{}/api/jobs/{id}", server.base)).send().await?;
+    reqwest::Client::new()
+        .delete(format!("{}/api/jobs/{id}", server.base))
+        .send()
+        .await?;
     Ok(())
 }
 
@@ -131,14 +172,26 @@ pub async fn cached_rerequest(server: &ServerProcess) -> anyhow::Result<(f64, f6
     let job = submit(&client, &server.base, &params).await?;
     let id = job["id"].as_str().context("job id")?;
     wait_status(&client, &server.base, id, "done").await?;
-    let first = client.get(format!("{}/api/jobs/{id}/result", server.base)).send().await?.bytes().await?;
+    let first = client
+        .get(format!("{}/api/jobs/{id}/result", server.base))
+        .send()
+        .await?
+        .bytes()
+        .await?;
     let fresh = t.elapsed().as_secs_f64();
     let mut best = f64::INFINITY;
     for _ in 0..20 {
         let t = Instant::now();
         let job = submit(&client, &server.base, &params).await?;
-        let url = job["result_url"].as_str().context("result_url on a done job")?;
-        let bytes = client.get(format!("{}{url}", server.base)).send().await?.bytes().await?;
+        let url = job["result_url"]
+            .as_str()
+            .context("result_url on a done job")?;
+        let bytes = client
+            .get(format!("{}{url}", server.base))
+            .send()
+            .await?
+            .bytes()
+            .await?;
         best = best.min(t.elapsed().as_secs_f64());
         if bytes != first {
             bail!("the cached result differs from the first download");

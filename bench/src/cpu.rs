@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use render_core::escape::{escape_f32, escape_f64};
-use render_core::{CpuSource, EscapeSample, EscapeSource, Precision, RenderParams, Viewport, plan_bands};
+use render_core::{
+    CpuSource, EscapeSample, EscapeSource, Precision, RenderParams, Viewport, plan_bands,
+};
 
 /// One measured configuration.
 pub struct Throughput {
@@ -32,7 +34,10 @@ pub fn reference_params(size: u32, precision: Precision) -> RenderParams {
 }
 
 /// Runs every band of `params` through `source`, returning the summed escape counts and the time.
-pub fn run_source<S: EscapeSource + ?Sized>(source: &mut S, params: &RenderParams) -> Result<(u64, f64), S::Error> {
+pub fn run_source<S: EscapeSource + ?Sized>(
+    source: &mut S,
+    params: &RenderParams,
+) -> Result<(u64, f64), S::Error> {
     let params = params.normalized();
     let bands = plan_bands(params.width, params.height, params.supersample);
     let row = (params.width * params.supersample * params.supersample) as usize;
@@ -49,12 +54,21 @@ pub fn run_source<S: EscapeSource + ?Sized>(source: &mut S, params: &RenderParam
 
 /// The CPU renderer on a pool of `threads` threads.
 pub fn simd(params: &RenderParams, threads: usize) -> Throughput {
-    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool"));
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool"),
+    );
     let mut source = CpuSource::with_pool(pool);
     let Ok(_) = run_source(&mut source, params); // warm-up: page faults, frequency ramp
     let Ok((iterations, seconds)) = run_source(&mut source, params);
     Throughput {
-        label: format!("CPU {:?} SIMD, {threads} thread(s)", params.resolved_precision()).to_lowercase(),
+        label: format!(
+            "CPU {:?} SIMD, {threads} thread(s)",
+            params.resolved_precision()
+        )
+        .to_lowercase(),
         iterations,
         seconds,
     }
@@ -75,13 +89,24 @@ pub fn scalar(params: &RenderParams, stride: u32) -> Throughput {
             let s = if p.resolved_precision() == Precision::F64 {
                 escape_f64(x, y, p.c.re, p.c.im, p.max_iter, r2)
             } else {
-                escape_f32(x as f32, y as f32, p.c.re as f32, p.c.im as f32, p.max_iter, r2 as f32)
+                escape_f32(
+                    x as f32,
+                    y as f32,
+                    p.c.re as f32,
+                    p.c.im as f32,
+                    p.max_iter,
+                    r2 as f32,
+                )
             };
             iterations += u64::from(s.count);
         }
     }
     Throughput {
-        label: format!("CPU {:?} scalar reference, 1 thread", p.resolved_precision()).to_lowercase(),
+        label: format!(
+            "CPU {:?} scalar reference, 1 thread",
+            p.resolved_precision()
+        )
+        .to_lowercase(),
         iterations,
         seconds: started.elapsed().as_secs_f64(),
     }

@@ -29,13 +29,21 @@ impl io::Write for CountingSink {
 }
 
 pub fn measure(size: u32) -> io::Result<EncodeRates> {
-    let params = RenderParams { width: size, height: size, max_iter: 500, ..RenderParams::default() }.normalized();
+    let params = RenderParams {
+        width: size,
+        height: size,
+        max_iter: 500,
+        ..RenderParams::default()
+    }
+    .normalized();
     let bands = plan_bands(size, size, 1);
     let mut source = CpuSource::new();
     let mut samples_by_band = Vec::new();
     for band in &bands {
         let mut out = vec![EscapeSample::default(); (size * band.rows) as usize];
-        source.compute_band(&params, *band, &mut out).expect("the CPU cannot fail");
+        source
+            .compute_band(&params, *band, &mut out)
+            .expect("the CPU cannot fail");
         samples_by_band.push(out);
     }
     let colorizer = Colorizer::new(&params);

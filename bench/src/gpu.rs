@@ -15,8 +15,18 @@ pub fn measure(params: &RenderParams) -> anyhow::Result<Vec<(String, Throughput)
         let mut source = backends.gpu_source(index, GpuTuning::default())?;
         run_source(&mut source, params)?; // warm-up: pipeline and buffer creation
         let (iterations, seconds) = run_source(&mut source, params)?;
-        let label = format!("GPU f32, {} ({}, {})", info.name, info.api, info.device_type);
-        rows.push((info.name.clone(), Throughput { label, iterations, seconds }));
+        let label = format!(
+            "GPU f32, {} ({}, {})",
+            info.name, info.api, info.device_type
+        );
+        rows.push((
+            info.name.clone(),
+            Throughput {
+                label,
+                iterations,
+                seconds,
+            },
+        ));
     }
     Ok(rows)
 }

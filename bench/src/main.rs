@@ -49,7 +49,12 @@ fn main() -> anyhow::Result<()> {
         let scalar = cpu::scalar(&params, 8);
         let base = scalar.per_second();
         let mut line = |t: &cpu::Throughput, per_core: f64| {
-            rows.push(vec![t.label.clone(), sci(t.per_second()), sci(per_core), ratio(t.per_second() / base)]);
+            rows.push(vec![
+                t.label.clone(),
+                sci(t.per_second()),
+                sci(per_core),
+                ratio(t.per_second() / base),
+            ]);
         };
         line(&scalar, scalar.per_second());
         let one = cpu::simd(&params, 1);
@@ -62,7 +67,10 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    report.table(&["backend", "escape-iterations/s", "per core", "× scalar"], &rows);
+    report.table(
+        &["backend", "escape-iterations/s", "per core", "× scalar"],
+        &rows,
+    );
 
     report.section(
         "Encoding",
@@ -73,9 +81,21 @@ fn main() -> anyhow::Result<()> {
     report.table(
         &["stage", "Mpx/s", "output"],
         &[
-            vec!["colour (smooth + palette + sRGB)".into(), format!("{:.0}", enc.colour_mpx_s), String::new()],
-            vec!["PNG encode".into(), format!("{:.0}", enc.png_mpx_s), format!("{:.1} MiB", enc.png_bytes as f64 / 1048576.0)],
-            vec!["npy encode".into(), format!("{:.0}", enc.npy_mpx_s), format!("{:.1} MiB", enc.megapixels * 4.0 / 1.048576)],
+            vec![
+                "colour (smooth + palette + sRGB)".into(),
+                format!("{:.0}", enc.colour_mpx_s),
+                String::new(),
+            ],
+            vec![
+                "PNG encode".into(),
+                format!("{:.0}", enc.png_mpx_s),
+                format!("{:.1} MiB", enc.png_bytes as f64 / 1048576.0),
+            ],
+            vec![
+                "npy encode".into(),
+                format!("{:.0}", enc.npy_mpx_s),
+                format!("{:.1} MiB", enc.megapixels * 4.0 / 1.048576),
+            ],
         ],
     );
 
@@ -92,8 +112,17 @@ fn main() -> anyhow::Result<()> {
     let mut rss_rows = Vec::new();
     for backend in ["cpu", "auto"] {
         let run = process::run_server_command(&[
-            "render", "--width", &size, "--height", &size, "--max-iter", "1000", "--backend", backend,
-            "--output", out.to_str().expect("temp path is UTF-8"),
+            "render",
+            "--width",
+            &size,
+            "--height",
+            &size,
+            "--max-iter",
+            "1000",
+            "--backend",
+            backend,
+            "--output",
+            out.to_str().expect("temp path is UTF-8"),
         ])?;
         let summary = run.stderr.lines().last().unwrap_or("").to_string();
         rss_rows.push(vec![
@@ -127,7 +156,10 @@ fn machine_description(threads: usize) -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()
-        .find_map(|l| l.strip_prefix("model name").map(|r| r.trim_start_matches([' ', '\t', ':']).to_string()))
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|r| r.trim_start_matches([' ', '\t', ':']).to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     format!("{model}, {threads} hardware threads")
 }
@@ -148,10 +180,31 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
     api::cancel(&server, &load).await?;
     let ms = |x: f64| format!("{x:.3} ms");
     report.table(
-        &["request", "idle p50", "idle p99", "loaded p50", "loaded p99", "p99 loaded / idle"],
         &[
-            vec!["GET /api/jobs/{id}".into(), ms(get_idle.p50), ms(get_idle.p99), ms(get_load.p50), ms(get_load.p99), ratio(get_load.p99 / get_idle.p99)],
-            vec!["POST /api/jobs (dedup hit)".into(), ms(post_idle.p50), ms(post_idle.p99), ms(post_load.p50), ms(post_load.p99), ratio(post_load.p99 / post_idle.p99)],
+            "request",
+            "idle p50",
+            "idle p99",
+            "loaded p50",
+            "loaded p99",
+            "p99 loaded / idle",
+        ],
+        &[
+            vec![
+                "GET /api/jobs/{id}".into(),
+                ms(get_idle.p50),
+                ms(get_idle.p99),
+                ms(get_load.p50),
+                ms(get_load.p99),
+                ratio(get_load.p99 / get_idle.p99),
+            ],
+            vec![
+                "POST /api/jobs (dedup hit)".into(),
+                ms(post_idle.p50),
+                ms(post_idle.p99),
+                ms(post_load.p50),
+                ms(post_load.p99),
+                ratio(post_load.p99 / post_idle.p99),
+            ],
         ],
     );
 
@@ -166,10 +219,22 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
     report.table(
         &["measure", "value"],
         &[
-            vec!["fresh render, POST → PNG downloaded".into(), ms(fresh * 1e3)],
-            vec!["cached re-request (dedup POST + download)".into(), ms(cached * 1e3)],
-            vec!["speed-up of the cached request".into(), ratio(fresh / cached)],
-            vec!["small-job throughput (64×64)".into(), format!("{jobs_per_s:.1} jobs/s")],
+            vec![
+                "fresh render, POST → PNG downloaded".into(),
+                ms(fresh * 1e3),
+            ],
+            vec![
+                "cached re-request (dedup POST + download)".into(),
+                ms(cached * 1e3),
+            ],
+            vec![
+                "speed-up of the cached request".into(),
+                ratio(fresh / cached),
+            ],
+            vec![
+                "small-job throughput (64×64)".into(),
+                format!("{jobs_per_s:.1} jobs/s"),
+            ],
         ],
     );
     Ok(())

@@ -12,7 +12,10 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let path = exe.with_file_name("julia-server");
     if !path.exists() {
-        bail!("{} is missing: run `cargo build --release -p gpu-server`", path.display());
+        bail!(
+            "{} is missing: run `cargo build --release -p gpu-server`",
+            path.display()
+        );
     }
     Ok(path)
 }
@@ -27,13 +30,20 @@ pub struct ChildRun {
 /// while it runs, since RUSAGE_CHILDREN reports the largest of all waited-for children.
 pub fn run_server_command(args: &[&str]) -> anyhow::Result<ChildRun> {
     let started = Instant::now();
-    let output = Command::new(server_binary()?).args(args).output().context("starting julia-server")?;
+    let output = Command::new(server_binary()?)
+        .args(args)
+        .output()
+        .context("starting julia-server")?;
     let seconds = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     if !output.status.success() {
         bail!("julia-server {args:?} failed: {stderr}");
     }
-    Ok(ChildRun { seconds, peak_rss_bytes: children_peak_rss(), stderr })
+    Ok(ChildRun {
+        seconds,
+        peak_rss_bytes: children_peak_rss(),
+        stderr,
+    })
 }
 
 fn children_peak_rss() -> u64 {

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use gpu_server::cli;
 
 #[derive(Parser)]
-#[command(name = "julia-server", version, about = "Julia-set render service: GPU (wgpu) with CPU fallback")]
+#[command(
+    name = "julia-server",
+    version,
+    about = "Julia-set render service: GPU (wgpu) with CPU fallback"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

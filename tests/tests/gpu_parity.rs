@@ -282,4 +282,3 @@ fn gpu_render_through_the_pipeline_writes_a_complete_npy() {
         outcome.stats.escape_iterations
     );
 }
-

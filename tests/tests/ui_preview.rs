@@ -22,7 +22,15 @@ async fn the_page_loads_from_the_server_and_draws_a_preview() {
             "the server to show as connected",
         )
         .await;
-    for label in ["c real", "c imaginary", "Max iterations", "Palette", "Width", "Height", "Supersample"] {
+    for label in [
+        "c real",
+        "c imaginary",
+        "Max iterations",
+        "Palette",
+        "Width",
+        "Height",
+        "Supersample",
+    ] {
         browser.labelled(label).await;
     }
     browser.screenshot("loaded").await;
@@ -70,7 +78,10 @@ async fn changing_c_real_redraws_the_preview_without_any_request() {
 
 /// The view as the URL states it: (x, y, vw).
 async fn url_view(browser: &Browser) -> (f64, f64, f64) {
-    let get = |v: Option<String>| v.and_then(|s| s.parse::<f64>().ok()).expect("a number in the URL");
+    let get = |v: Option<String>| {
+        v.and_then(|s| s.parse::<f64>().ok())
+            .expect("a number in the URL")
+    };
     (
         get(browser.query_value("x").await),
         get(browser.query_value("y").await),
@@ -147,7 +158,10 @@ async fn drag_and_wheel_move_the_view_and_the_url_and_a_reload_restores_it() {
     assert!(zoomed.2 < vw);
     tokio::time::sleep(Duration::from_millis(400)).await;
     let moved_pixels = browser.preview_pixels().await;
-    assert_ne!(before_pixels, moved_pixels, "the preview did not follow the view");
+    assert_ne!(
+        before_pixels, moved_pixels,
+        "the preview did not follow the view"
+    );
     browser.screenshot("dragged-and-zoomed").await;
 
     // Reloading the URL restores exactly that view and picture.

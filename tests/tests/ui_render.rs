@@ -38,7 +38,9 @@ async fn render_posts_one_job_shows_progress_and_the_servers_image() {
     browser.js(COUNT_POSTS).await;
     browser
         .client
-        .find(fantoccini::Locator::XPath("//button[normalize-space()='Render']"))
+        .find(fantoccini::Locator::XPath(
+            "//button[normalize-space()='Render']",
+        ))
         .await
         .expect("the Render button")
         .click()
@@ -107,12 +109,21 @@ async fn render_posts_one_job_shows_progress_and_the_servers_image() {
         .map(|b| b.as_u64().expect("byte") as u8)
         .collect();
     assert!(
-        shown["src"].as_str().unwrap_or_default().ends_with(&format!("/api/jobs/{id}/result")),
+        shown["src"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(&format!("/api/jobs/{id}/result")),
         "the image is not the job's result: {}",
         shown["src"]
     );
-    assert_eq!(shown["loaded"], 1600, "the image did not load at full width");
-    assert_eq!(shown_bytes, result, "the shown image differs from GET /result");
+    assert_eq!(
+        shown["loaded"], 1600,
+        "the image did not load at full width"
+    );
+    assert_eq!(
+        shown_bytes, result,
+        "the shown image differs from GET /result"
+    );
     browser.screenshot("render-done").await;
     browser.close().await;
 }
@@ -142,7 +153,9 @@ async fn without_the_server_the_preview_works_render_explains_and_the_page_recov
 
     browser
         .client
-        .find(fantoccini::Locator::XPath("//button[normalize-space()='Render']"))
+        .find(fantoccini::Locator::XPath(
+            "//button[normalize-space()='Render']",
+        ))
         .await
         .expect("the Render button")
         .click()
@@ -156,7 +169,10 @@ async fn without_the_server_the_preview_works_render_explains_and_the_page_recov
         )
         .await;
     let notice = browser.notice().await;
-    assert!(notice.contains(&server.url()), "the message names the server: {notice}");
+    assert!(
+        notice.contains(&server.url()),
+        "the message names the server: {notice}"
+    );
     browser.screenshot("offline").await;
 
     // The server comes back: the page notices by itself.

@@ -11,7 +11,9 @@ use ui_support::{Browser, StaticHost, dist_dir};
 async fn the_app_from_a_static_host_with_no_api_still_previews() {
     let host = StaticHost::start(dist_dir());
     let browser = Browser::start().await;
-    browser.goto(&format!("{}/?cre=-0.4&cim=0.6", host.url())).await;
+    browser
+        .goto(&format!("{}/?cre=-0.4&cim=0.6", host.url()))
+        .await;
     browser.wait_for_frames(1).await;
     assert!(browser.preview_has_picture().await, "the preview is blank");
     let frames = browser.frames().await;

@@ -86,7 +86,10 @@ impl Api {
         let request = Request::post(&url)
             .json(params)
             .map_err(|e| self.unreachable_because(&e))?;
-        let response = request.send().await.map_err(|e| self.unreachable_because(&e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.unreachable_because(&e))?;
         self.parse(response).await
     }
 
@@ -116,7 +119,10 @@ impl Api {
 
     /// Decodes a success body, or turns an error answer into `Rejected`. An answer that is not the
     /// API's JSON (a static host's 404 page) means there is no render server at this address.
-    async fn parse<T: serde::de::DeserializeOwned>(&self, response: Response) -> Result<T, ApiError> {
+    async fn parse<T: serde::de::DeserializeOwned>(
+        &self,
+        response: Response,
+    ) -> Result<T, ApiError> {
         let status = response.status();
         let text = response
             .text()

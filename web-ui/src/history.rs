@@ -84,10 +84,8 @@ impl ViewHistory {
             timer.clear();
         }
         let inner = Rc::clone(&self.inner);
-        let timer = set_timeout_with_handle(
-            move || inner.gesture_open.set(false),
-            WHEEL_GESTURE_GAP,
-        );
+        let timer =
+            set_timeout_with_handle(move || inner.gesture_open.set(false), WHEEL_GESTURE_GAP);
         self.inner.gesture_timer.set(timer.ok());
     }
 }

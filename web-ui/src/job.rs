@@ -128,7 +128,9 @@ mod tests {
 
     #[test]
     fn a_new_job_goes_to_the_front_and_the_list_stays_bounded() {
-        let mut jobs: Vec<Job> = (0..LIST_LIMIT).map(|i| job(&i.to_string(), "done", 1.0)).collect();
+        let mut jobs: Vec<Job> = (0..LIST_LIMIT)
+            .map(|i| job(&i.to_string(), "done", 1.0))
+            .collect();
         upsert(&mut jobs, job("new", "queued", 0.0));
         assert_eq!(jobs[0].id, "new");
         assert_eq!(jobs.len(), LIST_LIMIT);
@@ -136,6 +138,9 @@ mod tests {
 
     #[test]
     fn downloads_are_named_by_hash_and_format() {
-        assert_eq!(job("x", "done", 1.0).file_name(), "julia-abcdef0123456789.png");
+        assert_eq!(
+            job("x", "done", 1.0).file_name(),
+            "julia-abcdef0123456789.png"
+        );
     }
 }

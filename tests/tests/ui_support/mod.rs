@@ -236,7 +236,11 @@ fn serve_file(mut stream: TcpStream, root: &Path) {
     }
     let path = request_line.split_whitespace().nth(1).unwrap_or("/");
     let path = path.split('?').next().unwrap_or("/");
-    let relative = if path == "/" { "index.html" } else { path.trim_start_matches('/') };
+    let relative = if path == "/" {
+        "index.html"
+    } else {
+        path.trim_start_matches('/')
+    };
     let file = root.join(relative);
     let inside = !relative.split('/').any(|part| part == "..");
     let (status, body, mime) = match std::fs::read(&file) {
@@ -334,7 +338,8 @@ impl Browser {
                 return;
             }
             if Instant::now() > deadline {
-                self.screenshot(&format!("timeout-{}", what.replace(' ', "-"))).await;
+                self.screenshot(&format!("timeout-{}", what.replace(' ', "-")))
+                    .await;
                 panic!("timed out after {timeout:?} waiting for {what} ({condition})");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -391,7 +396,9 @@ impl Browser {
 
     /// The input labelled `label` (found through its `<label for>`: its accessible name).
     pub async fn labelled(&self, label: &str) -> fantoccini::elements::Element {
-        let xpath = format!("//input[@id=//label[normalize-space()='{label}']/@for] | //select[@id=//label[normalize-space()='{label}']/@for]");
+        let xpath = format!(
+            "//input[@id=//label[normalize-space()='{label}']/@for] | //select[@id=//label[normalize-space()='{label}']/@for]"
+        );
         self.client
             .find(Locator::XPath(&xpath))
             .await

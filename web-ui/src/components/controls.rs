@@ -98,6 +98,8 @@ fn positive_integer(x: f64, max: u32) -> Option<u32> {
 
 /// A labelled number input bound to `value`.
 ///
+/// A text input rather than `type=number`: Chrome's number inputs hide half-typed values such as
+/// "-0." from scripts and reset the caret when the value is written back, which breaks typing.
 /// While the user types, the text they typed is kept as long as it means the current value, so
 /// re-rendering never rewrites "0." to "0" under their cursor.
 #[component]
@@ -121,7 +123,8 @@ fn NumberField(
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input id=id type="number" step=step node_ref=input prop:value=shown
+            <input id=id type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
+                data-step=step node_ref=input prop:value=shown
                 on:input=move |ev| {
                     if let Ok(x) = event_target_value(&ev).trim().parse::<f64>() {
                         if x.is_finite() {

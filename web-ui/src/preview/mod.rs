@@ -96,7 +96,10 @@ mod tests {
 
     #[test]
     fn the_default_view_previews_at_320_by_240() {
-        assert_eq!(preview_size(&RenderParams::default(), FAST_PIXELS), (320, 240));
+        assert_eq!(
+            preview_size(&RenderParams::default(), FAST_PIXELS),
+            (320, 240)
+        );
         assert_eq!(
             preview_size(&RenderParams::default(), REFINED_PIXELS),
             (640, 480)
