@@ -53,11 +53,11 @@ pub fn Controls(view: RwSignal<RenderParams>, history: ViewHistory) -> impl Into
     view! {
         <fieldset class="controls">
             <legend>"Parameters"</legend>
-            <NumberField id="c-re" label="c real" step="0.001"
+            <NumberField id="c-re" label="c real"
                 value=Signal::derive(move || view.with(|v| v.c.re)) on_edit=c_re on_commit=commit/>
-            <NumberField id="c-im" label="c imaginary" step="0.001"
+            <NumberField id="c-im" label="c imaginary"
                 value=Signal::derive(move || view.with(|v| v.c.im)) on_edit=c_im on_commit=commit/>
-            <NumberField id="max-iter" label="Max iterations" step="1"
+            <NumberField id="max-iter" label="Max iterations"
                 value=Signal::derive(move || f64::from(view.with(|v| v.max_iter)))
                 on_edit=max_iter on_commit=commit/>
             <div class="field">
@@ -70,10 +70,10 @@ pub fn Controls(view: RwSignal<RenderParams>, history: ViewHistory) -> impl Into
                         .collect_view()}
                 </select>
             </div>
-            <NumberField id="width" label="Width" step="1"
+            <NumberField id="width" label="Width"
                 value=Signal::derive(move || f64::from(view.with(|v| v.width)))
                 on_edit=width on_commit=commit/>
-            <NumberField id="height" label="Height" step="1"
+            <NumberField id="height" label="Height"
                 value=Signal::derive(move || f64::from(view.with(|v| v.height)))
                 on_edit=height on_commit=commit/>
             <div class="field">
@@ -106,7 +106,6 @@ fn positive_integer(x: f64, max: u32) -> Option<u32> {
 fn NumberField(
     id: &'static str,
     label: &'static str,
-    step: &'static str,
     #[prop(into)] value: Signal<f64>,
     on_edit: Callback<f64>,
     on_commit: Callback<()>,
@@ -124,7 +123,7 @@ fn NumberField(
         <div class="field">
             <label for=id>{label}</label>
             <input id=id type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
-                data-step=step node_ref=input prop:value=shown
+                node_ref=input prop:value=shown
                 on:input=move |ev| {
                     if let Ok(x) = event_target_value(&ev).trim().parse::<f64>() {
                         if x.is_finite() {
