@@ -135,8 +135,9 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// Returns a crashed worker's jobs to the queue once its lease runs out.
-async fn requeue_expired_leases(store: Arc<dyn store::JobStore>, lease: Duration) {
+/// Returns a crashed worker's jobs to the queue once its lease runs out. Every process that runs
+/// workers sweeps (API nodes and worker processes), so the queue heals whichever is still running.
+pub async fn requeue_expired_leases(store: Arc<dyn store::JobStore>, lease: Duration) {
     let mut tick = tokio::time::interval(lease / 2);
     loop {
         tick.tick().await;
@@ -148,7 +149,8 @@ async fn requeue_expired_leases(store: Arc<dyn store::JobStore>, lease: Duration
     }
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -61,6 +61,9 @@ async fn render_posts_one_job_shows_progress_and_the_servers_image() {
             "progress to show",
         )
         .await;
+    browser
+        .js("document.querySelector('li.job').scrollIntoView();")
+        .await;
     browser.screenshot("render-in-progress").await;
     browser
         .wait_until(
@@ -124,6 +127,9 @@ async fn render_posts_one_job_shows_progress_and_the_servers_image() {
         shown_bytes, result,
         "the shown image differs from GET /result"
     );
+    browser
+        .js("document.querySelector('li.job').scrollIntoView();")
+        .await;
     browser.screenshot("render-done").await;
     browser.close().await;
 }

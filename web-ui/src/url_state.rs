@@ -37,10 +37,11 @@ pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Re
             "x" => set_finite(&mut p.center.re, value),
             "y" => set_finite(&mut p.center.im, value),
             "vw" => {
-                if let Ok(v) = value.parse::<f64>() {
-                    if v.is_finite() && v > 0.0 {
-                        p.view_width = v;
-                    }
+                if let Ok(v) = value.parse::<f64>()
+                    && v.is_finite()
+                    && v > 0.0
+                {
+                    p.view_width = v;
                 }
             }
             "iter" => set_positive(&mut p.max_iter, value),
@@ -70,18 +71,18 @@ pub fn split_query(query: &str) -> Vec<(&str, &str)> {
 }
 
 fn set_finite(field: &mut f64, value: &str) {
-    if let Ok(v) = value.parse::<f64>() {
-        if v.is_finite() {
-            *field = v;
-        }
+    if let Ok(v) = value.parse::<f64>()
+        && v.is_finite()
+    {
+        *field = v;
     }
 }
 
 fn set_positive(field: &mut u32, value: &str) {
-    if let Ok(v) = value.parse::<u32>() {
-        if v > 0 {
-            *field = v;
-        }
+    if let Ok(v) = value.parse::<u32>()
+        && v > 0
+    {
+        *field = v;
     }
 }
 

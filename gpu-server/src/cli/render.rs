@@ -13,6 +13,7 @@ use std::time::Instant;
 use render_core::{Flow, Limits, OutputFormat, RenderParams};
 use serde_json::{Map, Value};
 
+use crate::cli::logging::init_logging;
 use crate::render_backend::{BackendKind, BackendOptions, Backends, RenderOutcome, Target};
 
 /// Exit code for input the user must fix (clap uses the same for bad flags).
@@ -94,7 +95,7 @@ impl Stop {
 }
 
 pub fn run(args: RenderArgs) -> ExitCode {
-    init_logging();
+    init_logging("warn");
     match render(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(stop) => {
@@ -102,17 +103,6 @@ pub fn run(args: RenderArgs) -> ExitCode {
             ExitCode::from(stop.code)
         }
     }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        // wgpu-hal logs every backend it probes and fails (EGL on a headless box) as an error.
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,wgpu_hal=off"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
 }
 
 fn render(args: &RenderArgs) -> Result<(), Stop> {

@@ -1,12 +1,12 @@
 //! `julia-server serve`: the HTTP job API with in-process render workers. Every option can also
 //! come from a `JULIA_*` environment variable.
 
-use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::cli::logging::init_logging;
 use crate::config::ServiceConfig;
 
 #[derive(clap::Args, Debug)]
@@ -76,7 +76,7 @@ impl ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
-    init_logging();
+    init_logging("info,sqlx=warn,tower_http=info");
     let config = args.into_config();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -96,15 +96,4 @@ pub fn run(args: ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Logs to stderr; `RUST_LOG` overrides the default level.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
 }

@@ -4,7 +4,6 @@
 //! optionally serves Prometheus metrics. SIGTERM/SIGINT drain: no new claims, running jobs get
 //! the grace period, then go back to the queue.
 
-use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,10 +15,12 @@ use axum::extract::State;
 use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::cli::logging::init_logging;
 use crate::jobs::renderer::JobRenderer;
 use crate::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
 use crate::render_backend::{BackendOptions, Backends};
 use crate::results::DirResults;
+use crate::service::{requeue_expired_leases, shutdown_signal};
 use crate::store::{self, JobStore};
 
 #[derive(clap::Args, Debug)]
@@ -57,7 +58,7 @@ pub struct WorkerArgs {
 }
 
 pub fn run(args: WorkerArgs) -> ExitCode {
-    init_logging();
+    init_logging("info,sqlx=warn");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -178,20 +179,6 @@ fn is_unreachable(err: &sqlx::Error) -> bool {
         || matches!(err, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P0")))
 }
 
-/// Returns a crashed worker's jobs to the queue once its lease runs out; every worker process
-/// sweeps, so the queue heals even with no API node running.
-async fn requeue_expired_leases(store: Arc<dyn JobStore>, lease: Duration) {
-    let mut tick = tokio::time::interval(lease / 2);
-    loop {
-        tick.tick().await;
-        match store.requeue_expired().await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(n, "re-queued jobs whose lease expired"),
-            Err(err) => tracing::warn!(%err, "checking leases failed"),
-        }
-    }
-}
-
 #[derive(Clone)]
 struct MetricsState {
     store: Arc<dyn JobStore>,
@@ -226,33 +213,4 @@ fn default_worker_id() -> String {
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "host".to_string());
     format!("worker-{host}-{}", std::process::id())
-}
-
-/// Logs to stderr; `RUST_LOG` overrides the default level.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
-}
-
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = interrupt => {}
-        _ = terminate => {}
-    }
 }

@@ -1,7 +1,7 @@
 //! The parameter controls, each a labelled input whose accessible name is its label (DESIGN §6).
 //!
-//! Every keystroke or spinner step updates the view (and so the preview) at once; the URL gets a
-//! history entry per edit, closed when the input commits (`change`: Enter, blur, spinner release).
+//! Every keystroke updates the view (and so the preview) at once; the URL gets a
+//! history entry per edit, closed when the input commits (`change`: Enter or leaving the field).
 
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -125,10 +125,10 @@ fn NumberField(
             <input id=id type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
                 node_ref=input prop:value=shown
                 on:input=move |ev| {
-                    if let Ok(x) = event_target_value(&ev).trim().parse::<f64>() {
-                        if x.is_finite() {
+                    if let Ok(x) = event_target_value(&ev).trim().parse::<f64>()
+                        && x.is_finite()
+                    {
                             on_edit.run(x);
-                        }
                     }
                 }
                 on:change=move |_| on_commit.run(())/>

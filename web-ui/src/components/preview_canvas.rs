@@ -15,6 +15,9 @@ use crate::navigation::{
 };
 use crate::preview::FrameLoop;
 
+/// A keyboard command: how it changes the view, given the canvas size.
+type ViewChange = dyn Fn(&mut RenderParams, Screen);
+
 #[component]
 pub fn PreviewCanvas(view: RwSignal<RenderParams>, history: ViewHistory) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
@@ -95,7 +98,7 @@ pub fn PreviewCanvas(view: RwSignal<RenderParams>, history: ViewHistory) -> impl
         }
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let change: Option<Box<dyn Fn(&mut RenderParams, Screen)>> = match ev.key().as_str() {
+        let change: Option<Box<ViewChange>> = match ev.key().as_str() {
             "ArrowLeft" => Some(Box::new(|v, _| pan_by_fraction(v, -KEY_PAN_FRACTION, 0.0))),
             "ArrowRight" => Some(Box::new(|v, _| pan_by_fraction(v, KEY_PAN_FRACTION, 0.0))),
             "ArrowUp" => Some(Box::new(|v, _| pan_by_fraction(v, 0.0, KEY_PAN_FRACTION))),

@@ -65,8 +65,8 @@ pub fn RenderPanel(
                 Err(err @ ApiError::Unreachable(_)) => {
                     link.report_unreachable();
                     notice.set(Some(Notice::Problem(format!(
-                        "{err}. The preview keeps working; rendering resumes by itself when \
-                         the server is back."
+                        "{err}. The preview keeps working; press Render again once the server \
+                         is back (this page reconnects by itself)."
                     ))));
                 }
                 Err(ApiError::Rejected { message, .. }) => {
@@ -77,6 +77,15 @@ pub fn RenderPanel(
             }
         });
     };
+
+    // A "cannot reach" message is stale once the server answers again.
+    Effect::new(move |_| {
+        if server.get() == ServerState::Online
+            && matches!(notice.get_untracked(), Some(Notice::Problem(ref text)) if text.starts_with("Cannot reach"))
+        {
+            notice.set(None);
+        }
+    });
 
     let status_line = move || match server.get() {
         ServerState::Connecting => format!("Connecting to the render server at {server_address}…"),
