@@ -7,6 +7,7 @@ mod encode;
 mod gpu;
 mod process;
 mod report;
+mod wasm;
 
 use std::path::PathBuf;
 
@@ -14,6 +15,9 @@ use clap::Parser;
 use render_core::Precision;
 
 use crate::report::{Report, ratio, sci};
+
+/// Everything after this line in the report is kept across runs (the analysis of the figures).
+const NOTES_MARKER: &str = "<!-- analysis: written by hand, kept by `make bench` -->";
 
 #[derive(Parser)]
 struct Args {
@@ -32,6 +36,43 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let mut report = Report::default();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    // First, while this process is small: a child's peak RSS counts the parent's at fork.
+    report.section(
+        "Largest render: peak memory",
+        &format!(
+            "`julia-server render` of a {n}×{n} PNG (1000 iterations), as a child process; peak \
+             resident set size from getrusage(RUSAGE_CHILDREN).",
+            n = args.largest
+        ),
+    );
+    let out = std::env::temp_dir().join("julia-bench-largest.png");
+    let size = args.largest.to_string();
+    let mut rss_rows = Vec::new();
+    for backend in ["cpu", "auto"] {
+        let run = process::run_server_command(&[
+            "render",
+            "--width",
+            &size,
+            "--height",
+            &size,
+            "--max-iter",
+            "1000",
+            "--backend",
+            backend,
+            "--output",
+            out.to_str().expect("temp path is UTF-8"),
+        ])?;
+        let summary = run.stderr.lines().find(|l| l.contains("escape-iterations/s")).unwrap_or("").to_string();
+        rss_rows.push(vec![
+            format!("--backend {backend}"),
+            format!("{:.1} s", run.seconds),
+            format!("{:.0} MiB", run.peak_rss_bytes as f64 / 1048576.0),
+            summary,
+        ]);
+    }
+    let _ = std::fs::remove_file(&out);
+    report.table(&["run", "wall time", "peak RSS", "summary line"], &rss_rows);
 
     report.section(
         "Escape-iterations per second",
@@ -99,42 +140,6 @@ fn main() -> anyhow::Result<()> {
         ],
     );
 
-    report.section(
-        "Largest render: peak memory",
-        &format!(
-            "`julia-server render` of a {n}×{n} PNG (1000 iterations), as a child process; peak \
-             resident set size from getrusage(RUSAGE_CHILDREN).",
-            n = args.largest
-        ),
-    );
-    let out = std::env::temp_dir().join("julia-bench-largest.png");
-    let size = args.largest.to_string();
-    let mut rss_rows = Vec::new();
-    for backend in ["cpu", "auto"] {
-        let run = process::run_server_command(&[
-            "render",
-            "--width",
-            &size,
-            "--height",
-            &size,
-            "--max-iter",
-            "1000",
-            "--backend",
-            backend,
-            "--output",
-            out.to_str().expect("temp path is UTF-8"),
-        ])?;
-        let summary = run.stderr.lines().last().unwrap_or("").to_string();
-        rss_rows.push(vec![
-            format!("--backend {backend}"),
-            format!("{:.1} s", run.seconds),
-            format!("{:.0} MiB", run.peak_rss_bytes as f64 / 1048576.0),
-            summary,
-        ]);
-    }
-    let _ = std::fs::remove_file(&out);
-    report.table(&["run", "wall time", "peak RSS", "summary line"], &rss_rows);
-
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(service_figures(&mut report))?;
 
@@ -147,8 +152,14 @@ fn main() -> anyhow::Result<()> {
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(&args.out, markdown)?;
+    // Hand-written analysis below the marker survives every run.
+    let kept = std::fs::read_to_string(&args.out)
+        .ok()
+        .and_then(|old| old.find(NOTES_MARKER).map(|i| old[i..].to_string()))
+        .unwrap_or_else(|| format!("{NOTES_MARKER}\n"));
+    std::fs::write(&args.out, format!("{markdown}\n{kept}"))?;
     println!("\nwritten to {}", args.out.display());
+
     Ok(())
 }
 
@@ -172,7 +183,7 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
          sequential requests of each kind over one keep-alive connection; \"under load\" is while an \
          8192×8192, 20000-iteration render keeps every core busy on the low-priority CPU pool.",
     );
-    let server = api::start_server(&["--cpu-only"]).await?;
+    let server = api::start_server(&["--cpu-only", "--ui-dir", "dist"]).await?;
     let probe = serde_json::json!({"width": 64, "height": 64, "max_iter": 100});
     let (get_idle, post_idle) = api::latencies(&server, &probe, 500).await?;
     let load = api::start_load(&server).await?;
@@ -235,6 +246,26 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
                 "small-job throughput (64×64)".into(),
                 format!("{jobs_per_s:.1} jobs/s"),
             ],
+        ],
+    );
+    report.section(
+        "WASM preview in Chromium",
+        "The real page from the server above, in headless Chromium (chromedriver). `c real` is \
+         edited 150 times, one edit per animation frame; each fast preview (320×240, 256 iterations, \
+         render-core's CpuSource + Colorizer compiled to wasm32 with simd128, one thread) is timed \
+         by the page itself. Native = the same preview through the same code on one native thread.",
+    );
+    let preview = wasm::measure(&server, 150).await?;
+    report.table(
+        &["measure", "value"],
+        &[
+            vec!["preview frames timed".into(), preview.frames.to_string()],
+            vec!["frame time median (wasm)".into(), ms(preview.median_ms)],
+            vec!["frame time p90 (wasm)".into(), ms(preview.p90_ms)],
+            vec!["same preview, native, 1 thread (median)".into(), ms(preview.native_ms)],
+            vec!["wasm / native".into(), ratio(preview.median_ms / preview.native_ms)],
+            vec!["first preview drawn after navigation start".into(), ms(preview.first_preview_ms)],
+            vec![".wasm size raw / gzip -9".into(), format!("{} KB / {} KB", preview.wasm_bytes / 1000, preview.wasm_gzip_bytes / 1000)],
         ],
     );
     Ok(())

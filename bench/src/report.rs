@@ -26,12 +26,6 @@ impl Report {
         self.markdown.push_str(&text);
     }
 
-    pub fn note(&mut self, text: &str) {
-        let text = format!("\n{text}\n");
-        print!("{text}");
-        self.markdown.push_str(&text);
-    }
-
     pub fn into_markdown(self) -> String {
         self.markdown
     }

@@ -15,6 +15,10 @@ async fn the_page_loads_from_the_server_and_draws_a_preview() {
     browser.goto(&server.url()).await;
     browser.wait_for_frames(1).await;
     assert!(browser.preview_has_picture().await, "the preview is blank");
+    eprintln!(
+        "first preview on screen {} ms after navigation started",
+        browser.js("return window.__firstPreviewAt;").await
+    );
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",

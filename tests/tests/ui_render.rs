@@ -9,7 +9,8 @@ use std::time::Duration;
 use serde_json::Value;
 use ui_support::{Browser, Server};
 
-/// Counts the page's POSTs to /api/jobs by wrapping `fetch`, which the app calls for every request.
+/// Counts the page's POSTs by wrapping `fetch`, which the app calls for every request, and notes
+/// whether a job's progress bar was ever on the page.
 const COUNT_POSTS: &str = "
     window.__posts = [];
     const original = window.fetch;
@@ -18,7 +19,11 @@ const COUNT_POSTS: &str = "
       const url = typeof input === 'string' ? input : input.url;
       if (method.toUpperCase() === 'POST') window.__posts.push(url);
       return original.apply(this, arguments);
-    };";
+    };
+    window.__sawProgress = false;
+    new MutationObserver(() => {
+      if (document.querySelector('li.job progress')) window.__sawProgress = true;
+    }).observe(document.body, { childList: true, subtree: true });";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn render_posts_one_job_shows_progress_and_the_servers_image() {
@@ -72,6 +77,11 @@ async fn render_posts_one_job_shows_progress_and_the_servers_image() {
             "the render to finish",
         )
         .await;
+    assert_eq!(
+        browser.js("return window.__sawProgress;").await,
+        Value::Bool(true),
+        "no progress bar was shown while the job was queued or running"
+    );
     let posts = browser.js("return window.__posts;").await;
     assert_eq!(
         posts.as_array().map(Vec::len),

@@ -1,6 +1,7 @@
 //! Frame times of the preview, kept where the page's scripts (benchmarks, browser tests) can read
 //! them: `window.__previewTimes` (every fast frame, ms) and `window.__previewRefineTimes` (every
-//! sharper frame, ms), each the last `KEPT` frames; `window.__previewFrames` counts every draw.
+//! sharper frame, ms), each the last `KEPT` frames; `window.__previewFrames` counts every draw and
+//! `window.__firstPreviewAt` is when the first preview was on screen (ms since navigation).
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -56,4 +57,11 @@ pub fn record(kind: FrameKind, ms: f64) {
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0);
     let _ = Reflect::set(&window, &frames, &JsValue::from_f64(count + 1.0));
+    if count == 0.0 {
+        let _ = Reflect::set(
+            &window,
+            &JsValue::from_str("__firstPreviewAt"),
+            &JsValue::from_f64(now_ms()),
+        );
+    }
 }

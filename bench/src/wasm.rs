@@ -1,0 +1,143 @@
+//! The browser preview: frame time of the WASM preview in headless Chromium (the real page from
+//! the real server, driven through chromedriver), time to the first preview, and the same preview
+//! rendered natively on one thread for the ratio.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::ClientBuilder;
+use render_core::{Band, Colorizer, CpuSource, EscapeSample, EscapeSource, RenderParams};
+use serde_json::{Value, json};
+
+use crate::api::ServerProcess;
+
+pub struct PreviewFigures {
+    pub frames: usize,
+    pub median_ms: f64,
+    pub p90_ms: f64,
+    pub first_preview_ms: f64,
+    pub native_ms: f64,
+    pub wasm_bytes: u64,
+    pub wasm_gzip_bytes: u64,
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Edits `c real` `edits` times, one edit per animation frame, the way a dragging user does, and
+/// reads the page's own frame timings (`window.__previewTimes`).
+pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<PreviewFigures> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let _driver = KillOnDrop(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver (scripts/setup.sh installs it)")?,
+    );
+    let profile = tempfile::tempdir()?;
+    let caps = json!({"goog:chromeOptions": {"args": [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--window-size=1280,1000", format!("--user-data-dir={}", profile.path().display()),
+    ]}});
+    let caps = caps.as_object().cloned().context("capabilities")?;
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let client = client.context("no Chromium session through chromedriver")?;
+    client.goto(&format!("{}/?iter=256", server.base)).await?;
+    let first: Value = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (function poll() {
+               if ((window.__previewFrames || 0) >= 1) { done(performance.now()); }
+               else { setTimeout(poll, 2); }
+             })();",
+            vec![],
+        )
+        .await?;
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         const label = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === 'c real');
+         const input = document.getElementById(label.htmlFor);
+         window.__previewTimes = [];
+         let k = 0;
+         function step() {{
+           if (k === {edits}) {{ requestAnimationFrame(() => done(window.__previewTimes)); return; }}
+           input.value = (-0.8 + 0.0005 * (k % 200)).toFixed(4);
+           input.dispatchEvent(new Event('input', {{bubbles: true}}));
+           k += 1;
+           requestAnimationFrame(() => requestAnimationFrame(step));
+         }}
+         step();"
+    );
+    let times: Vec<f64> = serde_json::from_value(client.execute_async(&script, vec![]).await?)?;
+    client.close().await?;
+    if times.len() < edits / 2 {
+        bail!("only {} preview frames for {edits} edits", times.len());
+    }
+    let (wasm_bytes, wasm_gzip_bytes) = wasm_size()?;
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    Ok(PreviewFigures {
+        frames: times.len(),
+        median_ms: sorted[sorted.len() / 2],
+        p90_ms: sorted[sorted.len() * 9 / 10],
+        first_preview_ms: first.as_f64().unwrap_or(f64::NAN),
+        native_ms: native_preview_ms(),
+        wasm_bytes,
+        wasm_gzip_bytes,
+    })
+}
+
+/// The same 320×240, 256-iteration preview through the same code, natively on one thread.
+fn native_preview_ms() -> f64 {
+    let params = RenderParams { width: 320, height: 240, max_iter: 256, ..RenderParams::default() }.normalized();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool"));
+    let mut source = CpuSource::with_pool(pool);
+    let mut samples = vec![EscapeSample::default(); 320 * 240];
+    let mut rgba = Vec::new();
+    let mut times = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        let Ok(()) = source.compute_band(&params, Band { y0: 0, rows: 240 }, &mut samples);
+        Colorizer::new(&params).colour_band(&samples, 240, &mut rgba);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Size of the built `.wasm` in `dist/`, raw and gzip-compressed (`gzip -9`).
+fn wasm_size() -> anyhow::Result<(u64, u64)> {
+    let wasm = std::fs::read_dir("dist")
+        .context("dist/ is missing: run `make ui`")?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "wasm"))
+        .context("no .wasm in dist/")?;
+    let raw = std::fs::metadata(&wasm)?.len();
+    let gz = Command::new("gzip").args(["-9", "-c"]).arg(&wasm).output()?.stdout.len() as u64;
+    Ok((raw, gz))
+}
