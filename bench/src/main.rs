@@ -63,7 +63,12 @@ fn main() -> anyhow::Result<()> {
             "--output",
             out.to_str().expect("temp path is UTF-8"),
         ])?;
-        let summary = run.stderr.lines().find(|l| l.contains("escape-iterations/s")).unwrap_or("").to_string();
+        let summary = run
+            .stderr
+            .lines()
+            .find(|l| l.contains("escape-iterations/s"))
+            .unwrap_or("")
+            .to_string();
         rss_rows.push(vec![
             format!("--backend {backend}"),
             format!("{:.1} s", run.seconds),
@@ -262,10 +267,26 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
             vec!["preview frames timed".into(), preview.frames.to_string()],
             vec!["frame time median (wasm)".into(), ms(preview.median_ms)],
             vec!["frame time p90 (wasm)".into(), ms(preview.p90_ms)],
-            vec!["same preview, native, 1 thread (median)".into(), ms(preview.native_ms)],
-            vec!["wasm / native".into(), ratio(preview.median_ms / preview.native_ms)],
-            vec!["first preview drawn after navigation start".into(), ms(preview.first_preview_ms)],
-            vec![".wasm size raw / gzip -9".into(), format!("{} KB / {} KB", preview.wasm_bytes / 1000, preview.wasm_gzip_bytes / 1000)],
+            vec![
+                "same preview, native, 1 thread (median)".into(),
+                ms(preview.native_ms),
+            ],
+            vec![
+                "wasm / native".into(),
+                ratio(preview.median_ms / preview.native_ms),
+            ],
+            vec![
+                "first preview drawn after navigation start".into(),
+                ms(preview.first_preview_ms),
+            ],
+            vec![
+                ".wasm size raw / gzip -9".into(),
+                format!(
+                    "{} KB / {} KB",
+                    preview.wasm_bytes / 1000,
+                    preview.wasm_gzip_bytes / 1000
+                ),
+            ],
         ],
     );
     Ok(())

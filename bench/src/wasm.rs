@@ -35,7 +35,9 @@ impl Drop for KillOnDrop {
 /// Edits `c real` `edits` times, one edit per animation frame, the way a dragging user does, and
 /// reads the page's own frame timings (`window.__previewTimes`).
 pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<PreviewFigures> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let _driver = KillOnDrop(
         Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -113,8 +115,19 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
 
 /// The same 320×240, 256-iteration preview through the same code, natively on one thread.
 fn native_preview_ms() -> f64 {
-    let params = RenderParams { width: 320, height: 240, max_iter: 256, ..RenderParams::default() }.normalized();
-    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool"));
+    let params = RenderParams {
+        width: 320,
+        height: 240,
+        max_iter: 256,
+        ..RenderParams::default()
+    }
+    .normalized();
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool"),
+    );
     let mut source = CpuSource::with_pool(pool);
     let mut samples = vec![EscapeSample::default(); 320 * 240];
     let mut rgba = Vec::new();
@@ -138,6 +151,11 @@ fn wasm_size() -> anyhow::Result<(u64, u64)> {
         .find(|p| p.extension().is_some_and(|e| e == "wasm"))
         .context("no .wasm in dist/")?;
     let raw = std::fs::metadata(&wasm)?.len();
-    let gz = Command::new("gzip").args(["-9", "-c"]).arg(&wasm).output()?.stdout.len() as u64;
+    let gz = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(&wasm)
+        .output()?
+        .stdout
+        .len() as u64;
     Ok((raw, gz))
 }
