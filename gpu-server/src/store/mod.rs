@@ -10,6 +10,7 @@
 //! back to the queue (`requeue_expired`).
 
 pub mod postgres;
+mod row;
 pub mod sqlite;
 
 use std::collections::BTreeMap;

@@ -18,7 +18,6 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgNotification, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
-use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -27,6 +26,9 @@ use super::{
     Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError,
     StoreResult,
 };
+use sqlx::FromRow;
+
+use super::row::{JobRow, from_micros, micros};
 use crate::jobs::{Job, JobError, JobStatus};
 
 /// How many job events a slow SSE client may fall behind before it skips some.
@@ -574,47 +576,6 @@ fn is_transient(err: &sqlx::Error) -> bool {
     }
 }
 
-fn micros(d: Duration) -> i64 {
-    i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2)
-}
-
-fn from_micros(us: i64) -> StoreResult<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
-        .map_err(|e| StoreError::Corrupt(format!("bad timestamp {us}: {e}")))
-}
-
 fn job_from_row(row: &PgRow) -> StoreResult<Job> {
-    let id: String = row.try_get("id")?;
-    let id =
-        Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("bad id `{id}`: {e}")))?;
-    let status: String = row.try_get("status")?;
-    let status = JobStatus::parse(&status)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{status}`")))?;
-    let params: String = row.try_get("params")?;
-    let params = serde_json::from_str(&params)
-        .map_err(|e| StoreError::Corrupt(format!("bad params of job {id}: {e}")))?;
-    let error_code: Option<String> = row.try_get("error_code")?;
-    let error_message: Option<String> = row.try_get("error_message")?;
-    let started_at: Option<i64> = row.try_get("started_at")?;
-    let finished_at: Option<i64> = row.try_get("finished_at")?;
-    let duration_ms: Option<i64> = row.try_get("duration_ms")?;
-    Ok(Job {
-        id,
-        status,
-        progress: row.try_get("progress")?,
-        params,
-        hash: row.try_get("hash")?,
-        backend: row.try_get("backend")?,
-        device: row.try_get("device")?,
-        created_at: from_micros(row.try_get("created_at")?)?,
-        started_at: started_at.map(from_micros).transpose()?,
-        finished_at: finished_at.map(from_micros).transpose()?,
-        duration_ms: duration_ms.map(|d| u64::try_from(d).unwrap_or(0)),
-        error: error_code.map(|code| JobError {
-            code,
-            message: error_message.unwrap_or_default(),
-        }),
-        result_url: (status == JobStatus::Done).then(|| Job::result_path(id)),
-        deduplicated: false,
-    })
+    JobRow::from_row(row)?.into_job()
 }
