@@ -113,17 +113,7 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
                 "draining: no new jobs; running jobs get the grace period"
             );
             app.start_draining();
-            control.stop_claiming.cancel();
-            let mut joined = tokio::task::spawn_blocking(move || {
-                for worker in workers {
-                    let _ = worker.join();
-                }
-            });
-            if tokio::time::timeout(grace, &mut joined).await.is_err() {
-                tracing::info!("grace period over: running jobs go back to the queue");
-                control.abort_running.cancel();
-                let _ = joined.await;
-            }
+            control.drain(workers, grace).await;
             app.shutdown.cancel();
         }
     };

@@ -142,17 +142,7 @@ async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
         grace_secs = grace.as_secs(),
         "draining: no new claims; running jobs get the grace period"
     );
-    control.stop_claiming.cancel();
-    let mut joined = tokio::task::spawn_blocking(move || {
-        for worker in workers {
-            let _ = worker.join();
-        }
-    });
-    if tokio::time::timeout(grace, &mut joined).await.is_err() {
-        tracing::info!("grace period over: running jobs go back to the queue");
-        control.abort_running.cancel();
-        let _ = joined.await;
-    }
+    control.drain(workers, grace).await;
     tracing::info!("stopped");
     Ok(())
 }

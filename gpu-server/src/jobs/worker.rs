@@ -31,6 +31,24 @@ pub struct WorkerControl {
     pub abort_running: CancellationToken,
 }
 
+impl WorkerControl {
+    /// The drain: no new claims; running renders get `grace` to finish, then stop and go back to
+    /// the queue. Returns when every worker thread has ended.
+    pub async fn drain(&self, workers: Vec<JoinHandle<()>>, grace: Duration) {
+        self.stop_claiming.cancel();
+        let mut joined = tokio::task::spawn_blocking(move || {
+            for worker in workers {
+                let _ = worker.join();
+            }
+        });
+        if tokio::time::timeout(grace, &mut joined).await.is_err() {
+            tracing::info!("grace period over: running jobs go back to the queue");
+            self.abort_running.cancel();
+            let _ = joined.await;
+        }
+    }
+}
+
 /// What every worker needs.
 #[derive(Clone)]
 pub struct WorkerContext {

@@ -31,21 +31,7 @@ pub fn dist_dir() -> PathBuf {
     dist
 }
 
-/// `target/<profile>/julia-server` next to this test executable's `deps/` directory.
-pub fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test executable lives in target/<profile>/deps");
-    let binary = profile_dir.join("julia-server");
-    assert!(
-        binary.is_file(),
-        "{} is missing; build it first with `cargo build -p gpu-server`",
-        binary.display()
-    );
-    binary
-}
+pub use julia_tests::server_binary;
 
 /// Where screenshots of the tested states go: `target/ui-screenshots/`.
 pub fn screenshot_dir() -> PathBuf {
