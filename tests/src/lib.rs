@@ -61,7 +61,12 @@ impl Server {
             .arg("serve")
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            .args(["--ui-dir", "/nonexistent-ui"])
+            // API tests run without a UI unless the caller names one.
+            .args(if extra.contains(&"--ui-dir") {
+                &[][..]
+            } else {
+                &["--ui-dir", "/nonexistent-ui"][..]
+            })
             .args(extra)
             .env("RUST_LOG", "info,sqlx=warn")
             .stdout(Stdio::piped())

@@ -7,6 +7,7 @@ pub mod info;
 pub mod jobs;
 pub mod result;
 pub mod state;
+pub mod ui;
 
 use std::time::Duration;
 
@@ -16,7 +17,6 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::any;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -61,7 +61,7 @@ pub fn router(app: AppState) -> Router {
         .route("/api/{*rest}", any(error::route_not_found))
         .route_layer(axum::middleware::from_fn(crate::metrics::track_http))
         .method_not_allowed_fallback(error::method_not_allowed);
-    router = match ui_service(&app.config.ui_dir) {
+    router = match ui::ui_router(&app.config.ui_dir) {
         Some(ui) => router.fallback_service(ui),
         None => router.fallback(error::route_not_found),
     };
@@ -83,14 +83,6 @@ pub fn router(app: AppState) -> Router {
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-}
-
-/// The built web UI, with `index.html` for client-side routes; `None` when it is not built.
-fn ui_service(dir: &std::path::Path) -> Option<ServeDir<ServeFile>> {
-    let index = dir.join("index.html");
-    index
-        .is_file()
-        .then(|| ServeDir::new(dir).fallback(ServeFile::new(index)))
 }
 
 fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
