@@ -184,7 +184,10 @@ impl Backends {
 
     /// How the CPU pool is named in outcomes and logs.
     pub fn cpu_device(&self) -> String {
-        format!("cpu ({} threads)", self.inner.cpu_threads)
+        match self.inner.cpu_threads {
+            1 => "cpu (1 thread)".to_string(),
+            n => format!("cpu ({n} threads)"),
+        }
     }
 
     /// A GPU escape source on adapter `index` with a custom dispatch plan (tests and benchmarks).
