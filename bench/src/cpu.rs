@@ -111,3 +111,17 @@ pub fn scalar(params: &RenderParams, stride: u32) -> Throughput {
         seconds: started.elapsed().as_secs_f64(),
     }
 }
+
+/// The original documents' Python renderer, measured on this kind of machine (issue 5).
+const PYTHON_RENDERER_ITERATIONS_PER_SECOND: f64 = 3.5e6;
+
+/// Seconds the seed's Python renderer would need for the cached-request benchmark's render
+/// (1024×768, 500 iterations): its escape-iteration count, counted here, at the Python rate.
+pub fn python_reference_seconds() -> f64 {
+    let params = RenderParams {
+        max_iter: 500,
+        ..RenderParams::default()
+    };
+    let Ok((iterations, _)) = run_source(&mut CpuSource::new(), &params);
+    iterations as f64 / PYTHON_RENDERER_ITERATIONS_PER_SECOND
+}

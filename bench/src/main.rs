@@ -64,8 +64,9 @@ fn main() -> anyhow::Result<()> {
             out.to_str().expect("temp path is UTF-8"),
         ])?;
         let summary = run
-            .stderr
+            .stdout
             .lines()
+            .chain(run.stderr.lines())
             .find(|l| l.contains("escape-iterations/s"))
             .unwrap_or("")
             .to_string();
@@ -184,15 +185,17 @@ fn machine_description(threads: usize) -> String {
 async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
     report.section(
         "API latency",
-        "Release `julia-server serve --cpu-only` on loopback, SQLite in a temporary directory. 500 \
+        "Release `julia-server serve --cpu-only` on loopback, SQLite in a temporary directory. 1000 \
          sequential requests of each kind over one keep-alive connection; \"under load\" is while an \
          8192×8192, 20000-iteration render keeps every core busy on the low-priority CPU pool.",
     );
     let server = api::start_server(&["--cpu-only", "--ui-dir", "dist"]).await?;
     let probe = serde_json::json!({"width": 64, "height": 64, "max_iter": 100});
-    let (get_idle, post_idle) = api::latencies(&server, &probe, 500).await?;
+    let (get_idle, post_idle) = api::latencies(&server, &probe, 1000).await?;
     let load = api::start_load(&server).await?;
-    let (get_load, post_load) = api::latencies(&server, &probe, 500).await?;
+    // Let the render reach its steady state (every core busy on bands) before measuring.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let (get_load, post_load) = api::latencies(&server, &probe, 1000).await?;
     api::cancel(&server, &load).await?;
     let ms = |x: f64| format!("{x:.3} ms");
     report.table(
@@ -231,6 +234,7 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
          back, timed until the last is done.",
     );
     let (fresh, cached) = api::cached_rerequest(&server).await?;
+    let python_seconds = cpu::python_reference_seconds();
     let jobs_per_s = api::small_job_throughput(&server, 200).await?;
     report.table(
         &["measure", "value"],
@@ -246,6 +250,15 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
             vec![
                 "speed-up of the cached request".into(),
                 ratio(fresh / cached),
+            ],
+            vec![
+                "projection: the same render at the seed's Python renderer rate (3.5e6 it/s)"
+                    .into(),
+                format!(
+                    "{:.1} s = {} the cached request",
+                    python_seconds,
+                    ratio(python_seconds / cached)
+                ),
             ],
             vec![
                 "small-job throughput (64×64)".into(),

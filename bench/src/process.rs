@@ -23,6 +23,7 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
 pub struct ChildRun {
     pub seconds: f64,
     pub peak_rss_bytes: u64,
+    pub stdout: String,
     pub stderr: String,
 }
 
@@ -36,12 +37,14 @@ pub fn run_server_command(args: &[&str]) -> anyhow::Result<ChildRun> {
         .context("starting julia-server")?;
     let seconds = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     if !output.status.success() {
         bail!("julia-server {args:?} failed: {stderr}");
     }
     Ok(ChildRun {
         seconds,
         peak_rss_bytes: children_peak_rss(),
+        stdout,
         stderr,
     })
 }
