@@ -28,8 +28,8 @@ use super::{
 };
 use sqlx::FromRow;
 
-use super::row::{JobRow, from_micros, micros};
-use crate::jobs::{Job, JobError, JobStatus};
+use super::row::{JobRow, micros, queue_stats};
+use crate::jobs::{Job, JobError};
 
 mod relay;
 use relay::{Relay, connect_listener, safety_poll};
@@ -371,25 +371,15 @@ impl JobStore for PostgresStore {
 
     fn stats(&self) -> BoxFuture<'_, StoreResult<QueueStats>> {
         retry(move || async move {
-            let mut stats = QueueStats::default();
-            let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
-                .fetch_all(&self.pool)
-                .await?;
-            for row in rows {
-                let name: String = row.try_get("status")?;
-                let n: i64 = row.try_get("n")?;
-                let status = JobStatus::parse(&name)
-                    .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{name}`")))?;
-                stats
-                    .by_status
-                    .insert(status, u64::try_from(n).unwrap_or(0));
-            }
+            let counts: Vec<(String, i64)> =
+                sqlx::query_as("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+                    .fetch_all(&self.pool)
+                    .await?;
             let oldest: Option<i64> =
                 sqlx::query_scalar("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'")
                     .fetch_one(&self.pool)
                     .await?;
-            stats.oldest_queued_at = oldest.map(from_micros).transpose()?;
-            Ok(stats)
+            queue_stats(counts, oldest)
         })
         .boxed()
     }

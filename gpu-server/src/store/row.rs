@@ -6,7 +6,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{StoreError, StoreResult};
+use super::{QueueStats, StoreError, StoreResult};
 use crate::jobs::{Job, JobError, JobStatus};
 
 /// The columns of a job, as stored.
@@ -65,4 +65,21 @@ pub(super) fn micros(d: Duration) -> i64 {
 pub(super) fn from_micros(us: i64) -> StoreResult<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
         .map_err(|e| StoreError::Corrupt(format!("bad timestamp {us}: {e}")))
+}
+
+/// Queue statistics from `(status, count)` rows and the oldest queued `created_at`.
+pub(super) fn queue_stats(
+    counts: Vec<(String, i64)>,
+    oldest_queued: Option<i64>,
+) -> StoreResult<QueueStats> {
+    let mut stats = QueueStats::default();
+    for (name, n) in counts {
+        let status = JobStatus::parse(&name)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{name}`")))?;
+        stats
+            .by_status
+            .insert(status, u64::try_from(n).unwrap_or(0));
+    }
+    stats.oldest_queued_at = oldest_queued.map(from_micros).transpose()?;
+    Ok(stats)
 }

@@ -24,8 +24,8 @@ use super::{
 };
 use sqlx::FromRow;
 
-use super::row::{JobRow, from_micros, micros};
-use crate::jobs::{Job, JobError, JobStatus};
+use super::row::{JobRow, micros, queue_stats};
+use crate::jobs::{Job, JobError};
 
 /// How many job events a slow SSE client may fall behind before it skips some.
 const EVENT_BUFFER: usize = 1024;
@@ -392,25 +392,15 @@ impl JobStore for SqliteStore {
 
     fn stats(&self) -> BoxFuture<'_, StoreResult<QueueStats>> {
         async move {
-            let mut stats = QueueStats::default();
-            let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
-                .fetch_all(&self.reader)
-                .await?;
-            for row in rows {
-                let name: String = row.try_get("status")?;
-                let n: i64 = row.try_get("n")?;
-                let status = JobStatus::parse(&name)
-                    .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{name}`")))?;
-                stats
-                    .by_status
-                    .insert(status, u64::try_from(n).unwrap_or(0));
-            }
+            let counts: Vec<(String, i64)> =
+                sqlx::query_as("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+                    .fetch_all(&self.reader)
+                    .await?;
             let oldest: Option<i64> =
                 sqlx::query_scalar("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'")
                     .fetch_one(&self.reader)
                     .await?;
-            stats.oldest_queued_at = oldest.map(from_micros).transpose()?;
-            Ok(stats)
+            queue_stats(counts, oldest)
         }
         .boxed()
     }
