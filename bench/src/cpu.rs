@@ -52,21 +52,26 @@ pub fn run_source<S: EscapeSource + ?Sized>(
     Ok((total, started.elapsed().as_secs_f64()))
 }
 
-/// The CPU renderer on a pool of `threads` threads.
-pub fn simd(params: &RenderParams, threads: usize) -> Throughput {
-    let pool = Arc::new(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("thread pool"),
-    );
+/// The CPU renderer on a pool of `threads` threads; `yielding`: threads that yield their core
+/// every tenth of a millisecond, as the server's pool does (`render_core::pacing`).
+pub fn simd(params: &RenderParams, threads: usize, yielding: bool) -> Throughput {
+    let mut builder = rayon::ThreadPoolBuilder::new().num_threads(threads);
+    if yielding {
+        builder = builder.start_handler(|_| render_core::pacing::yield_periodically());
+    }
+    let pool = Arc::new(builder.build().expect("thread pool"));
     let mut source = CpuSource::with_pool(pool);
     let Ok(_) = run_source(&mut source, params); // warm-up: page faults, frequency ramp
     let Ok((iterations, seconds)) = run_source(&mut source, params);
     Throughput {
         label: format!(
-            "CPU {:?} SIMD, {threads} thread(s)",
-            params.resolved_precision()
+            "CPU {:?} SIMD, {threads} thread(s){}",
+            params.resolved_precision(),
+            if yielding {
+                ", yielding as in the server"
+            } else {
+                ""
+            }
         )
         .to_lowercase(),
         iterations,

@@ -26,6 +26,12 @@ impl Report {
         self.markdown.push_str(&text);
     }
 
+    pub fn paragraph(&mut self, text: &str) {
+        let text = format!("\n{text}\n");
+        print!("{text}");
+        self.markdown.push_str(&text);
+    }
+
     pub fn into_markdown(self) -> String {
         self.markdown
     }

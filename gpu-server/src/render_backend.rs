@@ -23,7 +23,8 @@ pub const GPU_FALLBACKS_METRIC: &str = "julia_gpu_fallbacks_total";
 pub struct BackendOptions {
     /// Do not look for GPU adapters at all.
     pub cpu_only: bool,
-    /// Run the CPU pool's threads at a lower OS priority (the server: keeps the API responsive).
+    /// Run the CPU pool's threads, and rayon's global pool (colouring, encoding), at the lowest OS
+    /// priority with periodic yields (the server: keeps the API responsive).
     pub low_priority_cpu: bool,
     /// CPU pool size; default every core.
     pub cpu_threads: Option<usize>,
@@ -131,6 +132,9 @@ impl Backends {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1);
         let cpu_pool = Arc::new(build_cpu_pool(cpu_threads, opts.low_priority_cpu));
+        if opts.low_priority_cpu {
+            background_global_pool();
+        }
         let (instance, slots, gpus) = if opts.cpu_only {
             (None, Vec::new(), Vec::new())
         } else {
@@ -242,18 +246,41 @@ fn build_cpu_pool(threads: usize, low_priority: bool) -> rayon::ThreadPool {
         .num_threads(threads)
         .thread_name(|i| format!("julia-cpu-{i}"));
     if low_priority {
-        builder = builder.start_handler(|_| lower_thread_priority());
+        builder = builder.start_handler(|_| make_background_thread());
     }
     builder
         .build()
         .unwrap_or_else(|err| panic!("cannot start the CPU render pool: {err}"))
 }
 
+/// Makes rayon's global pool, where colouring and PNG compression run (for GPU and CPU jobs
+/// alike), a pool of background threads like the CPU render pool. Only the first call does
+/// anything; if something used the global pool before, it keeps its threads, which is logged.
+fn background_global_pool() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let built = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("julia-post-{i}"))
+            .start_handler(|_| make_background_thread())
+            .build_global();
+        if let Err(err) = built {
+            tracing::warn!(%err, "colouring and encoding keep the normal priority");
+        }
+    });
+}
+
+/// A render thread that must not delay the async runtime's threads: lowest OS priority, and a
+/// yield of its core every tenth of a millisecond ([`render_core::pacing`]).
+fn make_background_thread() {
+    lower_thread_priority();
+    render_core::pacing::yield_periodically();
+}
+
 /// Puts the calling thread in the `SCHED_IDLE` class (falling back to nice 19 where that is not
 /// allowed). Linux applies both to the calling thread only, so the async runtime's threads keep
 /// their priority. A nice value alone is not enough: at nice 10 the scheduler still lets a render
-/// thread finish its slice before a woken request handler runs (p99 latency ×10 under load),
-/// while a normal thread waking up preempts a `SCHED_IDLE` thread at once.
+/// thread finish its slice before a woken request handler runs (p99 latency ×10 under load). Even
+/// `SCHED_IDLE` threads may keep the core until the next tick, hence the periodic yields.
 fn lower_thread_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: sched_setscheduler reads the param struct we pass and nothing else.
@@ -348,5 +375,31 @@ mod tests {
             "{:?}",
             outcome.gpu_fallback
         );
+    }
+
+    /// (scheduling policy, yields periodically) of the thread this runs on.
+    fn thread_manner() -> (i32, bool) {
+        // SAFETY: sched_getscheduler only reads the calling thread's policy.
+        let policy = unsafe { libc::sched_getscheduler(0) };
+        (policy, render_core::pacing::yields_periodically())
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn low_priority_backends_render_on_yielding_idle_class_threads() {
+        let backends = Backends::detect(&BackendOptions {
+            cpu_only: true,
+            low_priority_cpu: true,
+            cpu_threads: Some(2),
+        });
+        // The global pool's threads are checked in tests/background_threads.rs, a process of its
+        // own: here another test may have started that pool first.
+        let background = (libc::SCHED_IDLE, true);
+        assert_eq!(backends.inner.cpu_pool.install(thread_manner), background);
+        // The caller keeps its priority.
+        assert_eq!(thread_manner(), (libc::SCHED_OTHER, false));
+
+        let plain = build_cpu_pool(1, false);
+        assert_eq!(plain.install(thread_manner), (libc::SCHED_OTHER, false));
     }
 }

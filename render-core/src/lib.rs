@@ -11,6 +11,7 @@ pub mod escape;
 pub mod gpu_layout;
 pub mod hash;
 pub mod kernel;
+pub mod pacing;
 pub mod palette;
 mod par;
 pub mod params;

@@ -1,7 +1,11 @@
 //! Data parallelism that degrades to the calling thread where there are no threads.
 //!
+//! Every task ends with a yield checkpoint ([`crate::pacing`]).
+//!
 //! rayon's pool needs OS threads, which wasm32-unknown-unknown lacks (the browser preview), so
 //! there the same chunked loop runs sequentially.
+
+use crate::pacing::checkpoint;
 
 /// Runs `f(index, chunk)` for every `chunk_len`-sized chunk of `data`, in parallel on the current
 /// rayon pool where threads exist.
@@ -16,11 +20,15 @@ where
         use rayon::prelude::*;
         data.par_chunks_mut(chunk_len)
             .enumerate()
-            .for_each(|(i, c)| f(i, c));
+            .for_each(|(i, c)| {
+                f(i, c);
+                checkpoint();
+            });
     }
     #[cfg(target_arch = "wasm32")]
     for (i, c) in data.chunks_mut(chunk_len).enumerate() {
         f(i, c);
+        checkpoint();
     }
 }
 
@@ -41,13 +49,17 @@ where
             .for_each(|(r, row)| {
                 row.par_chunks_mut(piece_len)
                     .enumerate()
-                    .for_each(|(p, piece)| f(r, p * piece_len, piece));
+                    .for_each(|(p, piece)| {
+                        f(r, p * piece_len, piece);
+                        checkpoint();
+                    });
             });
     }
     #[cfg(target_arch = "wasm32")]
     for (r, row) in data.chunks_mut(row_len).enumerate() {
         for (p, piece) in row.chunks_mut(piece_len).enumerate() {
             f(r, p * piece_len, piece);
+            checkpoint();
         }
     }
 }

@@ -11,6 +11,10 @@ pub(super) const ZLIB_HEADER_FAST: [u8; 2] = [0x78, 0x01];
 /// A final, empty block with fixed Huffman codes: BFINAL=1, BTYPE=01, end-of-block, padding.
 pub(super) const ZLIB_FINAL_EMPTY_BLOCK: [u8; 2] = [0x03, 0x00];
 
+/// Input fed to the compressor between yield checkpoints ([`crate::pacing`]): a 256 KiB segment
+/// takes about half a millisecond to compress, a 32 KiB piece well under a tenth of that.
+const PIECE_BYTES: usize = 32 * 1024;
+
 /// Compresses `input` as a self-contained run of raw deflate blocks into `out` (cleared first),
 /// ending with a sync flush. The compressor is reset, so no back-reference crosses segments.
 pub(super) fn deflate_sync(
@@ -22,11 +26,26 @@ pub(super) fn deflate_sync(
     out.clear();
     // Worst case of deflate plus the flush's empty stored block.
     out.reserve(input.len() + input.len() / 1000 + 64);
+    for piece in input.chunks(PIECE_BYTES) {
+        feed(compressor, piece, out, FlushCompress::None)?;
+        crate::pacing::checkpoint();
+    }
+    feed(compressor, &[], out, FlushCompress::Sync)
+}
+
+/// Runs the compressor until it has taken all of `input` and, with room left in `out`, has
+/// nothing more to write for `flush`.
+fn feed(
+    compressor: &mut Compress,
+    input: &[u8],
+    out: &mut Vec<u8>,
+    flush: FlushCompress,
+) -> io::Result<()> {
     let start_in = compressor.total_in();
     loop {
         let consumed = (compressor.total_in() - start_in) as usize;
         let status = compressor
-            .compress_vec(&input[consumed..], out, FlushCompress::Sync)
+            .compress_vec(&input[consumed..], out, flush)
             .map_err(io::Error::other)?;
         let consumed = (compressor.total_in() - start_in) as usize;
         let done = consumed == input.len() && out.len() < out.capacity();

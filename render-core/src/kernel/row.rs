@@ -130,6 +130,10 @@ where
     }
 }
 
+/// Loop steps between yield checkpoints: a step iterates every chain once, at most
+/// `CHAINS * LANES` (≤ 64) lane-iterations, so 256 steps are a few microseconds of work.
+const STEPS_PER_CHECKPOINT: u32 = 256;
+
 /// Escape samples for the points `(xs[i], y)` into `out` (`min(xs.len(), out.len())` of them).
 ///
 /// # Safety
@@ -177,7 +181,13 @@ pub(super) unsafe fn escape_row<V, const CHAINS: usize>(
         for chain in chains.iter_mut() {
             harvest(chain, all, &mut job, max);
         }
+        let mut until_checkpoint = STEPS_PER_CHECKPOINT;
         loop {
+            until_checkpoint -= 1;
+            if until_checkpoint == 0 {
+                until_checkpoint = STEPS_PER_CHECKPOINT;
+                crate::pacing::checkpoint();
+            }
             let mut live = false;
             for chain in chains.iter_mut() {
                 if chain.idle == all {

@@ -1,0 +1,42 @@
+//! The server's colouring and PNG compression run on rayon's global pool; once the backends are
+//! set up with `low_priority_cpu`, that pool's threads are `SCHED_IDLE` threads that yield their
+//! core periodically, as the CPU render pool's are (the API's latency under load depends on it).
+//! A test binary of its own, because only a process whose global pool has not started yet can
+//! set it up.
+
+#![cfg(target_os = "linux")]
+
+use gpu_server::render_backend::{BackendOptions, Backends};
+
+/// (scheduling policy, yields periodically) of the calling thread.
+fn thread_manner() -> (i32, bool) {
+    // SAFETY: sched_getscheduler only reads the calling thread's policy.
+    let policy = unsafe { libc::sched_getscheduler(0) };
+    (policy, render_core::pacing::yields_periodically())
+}
+
+#[test]
+fn colouring_and_encoding_run_on_yielding_idle_class_threads() {
+    let _backends = Backends::detect(&BackendOptions {
+        cpu_only: true,
+        low_priority_cpu: true,
+        cpu_threads: Some(1),
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    for _ in 0..rayon::current_num_threads() {
+        let tx = tx.clone();
+        rayon::spawn(move || tx.send(thread_manner()).unwrap());
+    }
+    drop(tx);
+    let manners: Vec<_> = rx.iter().collect();
+    assert!(!manners.is_empty());
+    assert!(
+        manners.iter().all(|m| *m == (libc::SCHED_IDLE, true)),
+        "global pool threads: {manners:?}"
+    );
+    assert_eq!(
+        thread_manner(),
+        (libc::SCHED_OTHER, false),
+        "the calling thread keeps its priority"
+    );
+}
