@@ -145,15 +145,37 @@ pub async fn latencies(
     Ok((percentiles(get), percentiles(post)))
 }
 
-/// Starts a render big enough to keep every core busy for the whole measurement; returns its id.
-pub async fn start_load(server: &ServerProcess) -> anyhow::Result<String> {
+/// Starts `count` distinct renders, each big enough to keep its worker busy for the whole
+/// measurement, and waits until all run (one per worker); returns their ids.
+pub async fn start_load(server: &ServerProcess, count: usize) -> anyhow::Result<Vec<String>> {
     let client = reqwest::Client::new();
-    let heavy = json!({"width": 8192, "height": 8192, "max_iter": 20000, "view_width": 0.5,
-                       "center": {"re": 0.0, "im": 0.0}, "format": "png"});
-    let job = submit(&client, &server.base, &heavy).await?;
-    let id = job["id"].as_str().context("job id")?.to_string();
-    wait_status(&client, &server.base, &id, "running").await?;
-    Ok(id)
+    let mut ids = Vec::with_capacity(count);
+    for k in 0..count {
+        let heavy = json!({"width": 8192, "height": 8192, "max_iter": 20000, "view_width": 0.5,
+                           "c": {"re": -0.8 + k as f64 * 1e-3, "im": 0.156}, "format": "png"});
+        let job = submit(&client, &server.base, &heavy).await?;
+        ids.push(job["id"].as_str().context("job id")?.to_string());
+    }
+    for id in &ids {
+        wait_status(&client, &server.base, id, "running").await?;
+    }
+    Ok(ids)
+}
+
+/// Names of the GPU adapters the server renders on (`GET /api/info`).
+pub async fn gpu_names(server: &ServerProcess) -> anyhow::Result<Vec<String>> {
+    let info: Value = reqwest::get(format!("{}/api/info", server.base))
+        .await?
+        .json()
+        .await?;
+    Ok(info["backends"]["gpus"]
+        .as_array()
+        .map(|gpus| {
+            gpus.iter()
+                .filter_map(|g| g["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 pub async fn cancel(server: &ServerProcess, id: &str) -> anyhow::Result<()> {

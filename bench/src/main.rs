@@ -194,51 +194,73 @@ fn machine_description(threads: usize) -> String {
     format!("{model}, {threads} hardware threads")
 }
 
+/// p50/p99 of the two probe requests, idle and while `workers` heavy renders run, as table rows.
+async fn latency_rows(
+    server: &api::ServerProcess,
+    label: &str,
+    workers: usize,
+) -> anyhow::Result<Vec<Vec<String>>> {
+    let probe = serde_json::json!({"width": 64, "height": 64, "max_iter": 100});
+    let (get_idle, post_idle) = api::latencies(server, &probe, 1000).await?;
+    let load = api::start_load(server, workers).await?;
+    // Let the renders reach their steady state (every core busy on bands) before measuring.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let (get_load, post_load) = api::latencies(server, &probe, 1000).await?;
+    for id in &load {
+        api::cancel(server, id).await?;
+    }
+    let ms = |x: f64| format!("{x:.3} ms");
+    let row = |request: &str, idle: &api::Latency, loaded: &api::Latency| {
+        vec![
+            request.to_string(),
+            label.to_string(),
+            ms(idle.p50),
+            ms(idle.p99),
+            ms(loaded.p50),
+            ms(loaded.p99),
+            ratio(loaded.p99 / idle.p99),
+        ]
+    };
+    Ok(vec![
+        row("GET /api/jobs/{id}", &get_idle, &get_load),
+        row("POST /api/jobs (dedup hit)", &post_idle, &post_load),
+    ])
+}
+
 /// API latency idle and under full render load, cached re-request, small-job throughput.
 async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
     report.section(
         "API latency",
-        "Release `julia-server serve --cpu-only` on loopback, SQLite in a temporary directory. 1000 \
-         sequential requests of each kind over one keep-alive connection; \"under load\" is while an \
-         8192×8192, 20000-iteration PNG render keeps every core busy (escape counts on the CPU pool, \
-         colouring and compression on the global pool, all low-priority threads that yield).",
+        "Release `julia-server serve` on loopback, SQLite in a temporary directory. 1000 sequential \
+         requests of each kind over one keep-alive connection; \"under load\" is while one \
+         8192×8192, 20000-iteration PNG render per worker keeps every core busy. With `--cpu-only` \
+         that is the CPU pool (escape counts) and rayon's global pool (colouring, compression), \
+         all `SCHED_IDLE` threads that yield every 0.1 ms; with every backend, a GPU worker \
+         renders too (on lavapipe, on the driver's threads, which are `SCHED_IDLE` but do not \
+         yield).",
     );
-    let server = api::start_server(&["--cpu-only", "--ui-dir", "dist"]).await?;
-    let probe = serde_json::json!({"width": 64, "height": 64, "max_iter": 100});
-    let (get_idle, post_idle) = api::latencies(&server, &probe, 1000).await?;
-    let load = api::start_load(&server).await?;
-    // Let the render reach its steady state (every core busy on bands) before measuring.
-    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    let (get_load, post_load) = api::latencies(&server, &probe, 1000).await?;
-    api::cancel(&server, &load).await?;
     let ms = |x: f64| format!("{x:.3} ms");
+    let server = api::start_server(&["--cpu-only", "--ui-dir", "dist"]).await?;
+    let mut rows = latency_rows(&server, "--cpu-only", 1).await?;
+    {
+        let every_backend = api::start_server(&[]).await?;
+        let gpus = api::gpu_names(&every_backend).await?;
+        if !gpus.is_empty() {
+            let label = format!("every backend: CPU pool + {}", gpus.join(", "));
+            rows.extend(latency_rows(&every_backend, &label, gpus.len() + 1).await?);
+        }
+    }
     report.table(
         &[
             "request",
+            "server",
             "idle p50",
             "idle p99",
             "loaded p50",
             "loaded p99",
             "p99 loaded / idle",
         ],
-        &[
-            vec![
-                "GET /api/jobs/{id}".into(),
-                ms(get_idle.p50),
-                ms(get_idle.p99),
-                ms(get_load.p50),
-                ms(get_load.p99),
-                ratio(get_load.p99 / get_idle.p99),
-            ],
-            vec![
-                "POST /api/jobs (dedup hit)".into(),
-                ms(post_idle.p50),
-                ms(post_idle.p99),
-                ms(post_load.p50),
-                ms(post_load.p99),
-                ratio(post_load.p99 / post_idle.p99),
-            ],
-        ],
+        &rows,
     );
 
     report.section(

@@ -101,6 +101,8 @@ struct Inner {
 /// One adapter and its opened device; reopened after a device loss.
 struct GpuSlot {
     adapter: wgpu::Adapter,
+    /// Whether a software adapter's threads are started as background threads.
+    low_priority: bool,
     context: Mutex<Option<Arc<GpuContext>>>,
 }
 
@@ -113,7 +115,7 @@ impl GpuSlot {
             return Ok(Arc::clone(ctx));
         }
         *guard = None;
-        let ctx = Arc::new(GpuContext::open(&self.adapter)?);
+        let ctx = Arc::new(open_context(&self.adapter, self.low_priority)?);
         *guard = Some(Arc::clone(&ctx));
         Ok(ctx)
     }
@@ -143,7 +145,7 @@ impl Backends {
             let mut gpus = Vec::new();
             for adapter in gpu::discover(&instance) {
                 let info = adapter.get_info();
-                match GpuContext::open(&adapter) {
+                match open_context(&adapter, opts.low_priority_cpu) {
                     Ok(ctx) => {
                         gpus.push(GpuInfo {
                             name: info.name.clone(),
@@ -153,6 +155,7 @@ impl Backends {
                         });
                         slots.push(GpuSlot {
                             adapter,
+                            low_priority: opts.low_priority_cpu,
                             context: Mutex::new(Some(Arc::new(ctx))),
                         });
                     }
@@ -239,6 +242,27 @@ impl Backends {
             }
         }
     }
+}
+
+/// Opens a device on `adapter`. A software adapter (lavapipe) renders on threads its driver starts
+/// while the device opens, on the cores the CPU pool uses; a new thread inherits its creator's
+/// scheduling class, so with `low_priority` such a device is opened from a `SCHED_IDLE` thread and
+/// its render threads are background threads too. (They do not yield as ours do, so a woken
+/// request may still wait for a scheduler tick.) A hardware GPU's driver threads keep their
+/// priority: they feed the GPU and use little CPU.
+fn open_context(adapter: &wgpu::Adapter, low_priority: bool) -> Result<GpuContext, GpuError> {
+    if !(low_priority && adapter.get_info().device_type == wgpu::DeviceType::Cpu) {
+        return GpuContext::open(adapter);
+    }
+    std::thread::scope(|scope| {
+        let opener = scope.spawn(|| {
+            lower_thread_priority();
+            GpuContext::open(adapter)
+        });
+        opener
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 fn build_cpu_pool(threads: usize, low_priority: bool) -> rayon::ThreadPool {
