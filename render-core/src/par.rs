@@ -16,7 +16,7 @@ where
 {
     let chunk_len = chunk_len.max(1);
     #[cfg(not(target_arch = "wasm32"))]
-    {
+    if data.len() > chunk_len {
         use rayon::prelude::*;
         data.par_chunks_mut(chunk_len)
             .enumerate()
@@ -24,8 +24,10 @@ where
                 f(i, c);
                 checkpoint();
             });
+        return;
     }
-    #[cfg(target_arch = "wasm32")]
+    // One chunk (or no threads): on the calling thread, which is cheaper than handing a small
+    // image's colouring or compression to a pool thread and waiting for it.
     for (i, c) in data.chunks_mut(chunk_len).enumerate() {
         f(i, c);
         checkpoint();
