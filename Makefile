@@ -31,8 +31,7 @@ lint:
 
 # Sets up everything and runs every test: unit, GPU (lavapipe), end-to-end over HTTP, PostgreSQL,
 # and the UI in headless Chromium. One build profile (dev, optimised) serves all of them.
-test: ui wasm-check
-	$(CARGO) fmt --all --check
+test: ui wasm-check lint
 	$(CARGO) build -p gpu-server
 	$(CARGO) test --no-fail-fast
 
