@@ -24,6 +24,8 @@ mod imp {
     thread_local! {
         /// When this thread last yielded; `None` on threads that never yield.
         static LAST_YIELD: Cell<Option<Instant>> = const { Cell::new(None) };
+        /// Yields this thread has made at checkpoints.
+        static YIELDS: Cell<u64> = const { Cell::new(0) };
     }
 
     pub fn yield_periodically() {
@@ -46,6 +48,7 @@ mod imp {
         if now.duration_since(since) >= INTERVAL {
             std::thread::yield_now();
             last.set(Some(Instant::now()));
+            YIELDS.with(|n| n.set(n.get() + 1));
         }
     }
 
@@ -53,9 +56,8 @@ mod imp {
         LAST_YIELD.with(|last| last.get().is_some())
     }
 
-    #[cfg(test)]
-    pub fn last_yield() -> Option<Instant> {
-        LAST_YIELD.with(Cell::get)
+    pub fn yields() -> u64 {
+        YIELDS.with(Cell::get)
     }
 }
 
@@ -69,6 +71,10 @@ mod imp {
 
     pub fn yields_periodically() -> bool {
         false
+    }
+
+    pub fn yields() -> u64 {
+        0
     }
 }
 
@@ -86,6 +92,11 @@ pub fn yields_periodically() -> bool {
     imp::yields_periodically()
 }
 
+/// How many times the calling thread has yielded at checkpoints.
+pub fn yields() -> u64 {
+    imp::yields()
+}
+
 /// A yield point: yields the core if this thread opted in and [`INTERVAL`] has passed since its
 /// last yield. Cheap enough to call every few microseconds of work.
 #[inline]
@@ -101,24 +112,15 @@ mod tests {
     fn an_opted_in_thread_yields_once_the_interval_has_passed() {
         std::thread::spawn(|| {
             assert!(!yields_periodically());
-            checkpoint();
-            assert_eq!(
-                imp::last_yield(),
-                None,
-                "threads yield only after opting in"
-            );
-
-            yield_periodically();
-            let opted_in = imp::last_yield().expect("opted in");
             std::thread::sleep(INTERVAL * 2);
             checkpoint();
-            let yielded = imp::last_yield().expect("still opted in");
-            assert!(yielded > opted_in, "a checkpoint after the interval yields");
+            assert_eq!(yields(), 0, "threads yield only after opting in");
+
+            yield_periodically();
+            assert!(yields_periodically());
+            std::thread::sleep(INTERVAL * 2);
             checkpoint();
-            assert!(
-                imp::last_yield() == Some(yielded) || yielded.elapsed() >= INTERVAL,
-                "a checkpoint within the interval does not yield"
-            );
+            assert_eq!(yields(), 1, "a checkpoint after the interval yields");
         })
         .join()
         .unwrap();

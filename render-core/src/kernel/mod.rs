@@ -145,6 +145,7 @@ pub fn escape_row_f64_on(
         _ => {
             for (o, &x) in out.iter_mut().zip(xs) {
                 *o = escape_f64(x, y, c_re, c_im, max_iter, r2);
+                crate::pacing::checkpoint();
             }
         }
     }
@@ -186,6 +187,7 @@ pub fn escape_row_f32_on(
         _ => {
             for (o, &x) in out.iter_mut().zip(xs) {
                 *o = escape_f32(x, y, c_re, c_im, max_iter, r2);
+                crate::pacing::checkpoint();
             }
         }
     }
