@@ -234,8 +234,8 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
         "Release `julia-server serve` on loopback, SQLite in a temporary directory. 1000 sequential \
          requests of each kind over one keep-alive connection; \"under load\" is while one \
          8192×8192, 20000-iteration PNG render per worker keeps every core busy. With `--cpu-only` \
-         that is the CPU pool (escape counts) and rayon's global pool (colouring, compression), \
-         all `SCHED_IDLE` threads that yield every 0.1 ms; with every backend, a GPU worker \
+         that is the CPU pool (escape counts, `SCHED_IDLE`) and rayon's global pool (colouring, \
+         compression, nice 19), threads that yield every 0.1 ms; with every backend, a GPU worker \
          renders too (on lavapipe, on the driver's threads, which are `SCHED_IDLE` but do not \
          yield).",
     );

@@ -256,7 +256,7 @@ fn open_context(adapter: &wgpu::Adapter, low_priority: bool) -> Result<GpuContex
     }
     std::thread::scope(|scope| {
         let opener = scope.spawn(|| {
-            lower_thread_priority();
+            lower_thread_priority(Background::Render);
             GpuContext::open(adapter)
         });
         opener
@@ -270,7 +270,7 @@ fn build_cpu_pool(threads: usize, low_priority: bool) -> rayon::ThreadPool {
         .num_threads(threads)
         .thread_name(|i| format!("julia-cpu-{i}"));
     if low_priority {
-        builder = builder.start_handler(|_| make_background_thread());
+        builder = builder.start_handler(|_| make_background_thread(Background::Render));
     }
     builder
         .build()
@@ -278,14 +278,14 @@ fn build_cpu_pool(threads: usize, low_priority: bool) -> rayon::ThreadPool {
 }
 
 /// Makes rayon's global pool, where colouring and PNG compression run (for GPU and CPU jobs
-/// alike), a pool of background threads like the CPU render pool. Only the first call does
+/// alike), a pool of background threads ([`Background::Finishing`]). Only the first call does
 /// anything; if something used the global pool before, it keeps its threads, which is logged.
 fn background_global_pool() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let built = rayon::ThreadPoolBuilder::new()
             .thread_name(|i| format!("julia-post-{i}"))
-            .start_handler(|_| make_background_thread())
+            .start_handler(|_| make_background_thread(Background::Finishing))
             .build_global();
         if let Err(err) = built {
             tracing::warn!(%err, "colouring and encoding keep the normal priority");
@@ -293,32 +293,44 @@ fn background_global_pool() {
     });
 }
 
-/// A render thread that must not delay the async runtime's threads: lowest OS priority, and a
-/// yield of its core every tenth of a millisecond ([`render_core::pacing`]).
-fn make_background_thread() {
-    lower_thread_priority();
+/// How far below the async runtime's threads a background thread runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Background {
+    /// Escape counts on the CPU pool: the `SCHED_IDLE` class, below every other thread.
+    Render,
+    /// Colouring and compression on rayon's global pool: nice 19. Far below the runtime (weight
+    /// 15 against 1024) but above `Render` (weight 3), so a GPU job's colouring and compression,
+    /// which bound its throughput, are not halved by a CPU job rendering beside it.
+    Finishing,
+}
+
+/// A thread that must not delay the async runtime's threads: a low OS priority, and a yield of
+/// its core every tenth of a millisecond ([`render_core::pacing`]).
+fn make_background_thread(kind: Background) {
+    lower_thread_priority(kind);
     render_core::pacing::yield_periodically();
 }
 
-/// Puts the calling thread in the `SCHED_IDLE` class (falling back to nice 19 where that is not
-/// allowed). Linux applies both to the calling thread only, so the async runtime's threads keep
-/// their priority. A nice value alone is not enough: at nice 10 the scheduler still lets a render
-/// thread finish its slice before a woken request handler runs (p99 latency ×10 under load). Even
-/// `SCHED_IDLE` threads may keep the core until the next tick, hence the periodic yields.
-fn lower_thread_priority() {
+/// Lowers the calling thread's priority (Linux applies both calls below to the calling thread
+/// only, so the async runtime's threads keep theirs). Neither a low nice value nor `SCHED_IDLE`
+/// makes the kernel preempt the thread at once when a request handler wakes: it may keep the core
+/// until the next scheduler tick (p99 latency ×10 under load), hence the periodic yields.
+fn lower_thread_priority(kind: Background) {
     #[cfg(target_os = "linux")]
-    // SAFETY: sched_setscheduler reads the param struct we pass and nothing else.
-    unsafe {
+    if kind == Background::Render {
+        // SAFETY: sched_setscheduler reads the param struct we pass and nothing else.
         let param = libc::sched_param { sched_priority: 0 };
-        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) == 0 {
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0 {
             return;
         }
     }
+    // Nice 19 for finishing threads, and for render threads where `SCHED_IDLE` is refused.
     #[cfg(unix)]
     // SAFETY: setpriority touches no memory; a failure only leaves the priority as it was.
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
+    let _ = kind;
 }
 
 #[cfg(test)]
@@ -401,11 +413,16 @@ mod tests {
         );
     }
 
-    /// (scheduling policy, yields periodically) of the thread this runs on.
-    fn thread_manner() -> (i32, bool) {
-        // SAFETY: sched_getscheduler only reads the calling thread's policy.
-        let policy = unsafe { libc::sched_getscheduler(0) };
-        (policy, render_core::pacing::yields_periodically())
+    /// (scheduling policy, nice value, yields periodically) of the thread this runs on.
+    fn thread_manner() -> (i32, i32, bool) {
+        // SAFETY: both calls only read the calling thread's scheduling attributes.
+        let (policy, nice) = unsafe {
+            (
+                libc::sched_getscheduler(0),
+                libc::getpriority(libc::PRIO_PROCESS, 0),
+            )
+        };
+        (policy, nice, render_core::pacing::yields_periodically())
     }
 
     #[test]
@@ -418,12 +435,15 @@ mod tests {
         });
         // The global pool's threads are checked in tests/background_threads.rs, a process of its
         // own: here another test may have started that pool first.
-        let background = (libc::SCHED_IDLE, true);
-        assert_eq!(backends.inner.cpu_pool.install(thread_manner), background);
-        // The caller keeps its priority.
-        assert_eq!(thread_manner(), (libc::SCHED_OTHER, false));
+        let caller = thread_manner();
+        assert_eq!(
+            backends.inner.cpu_pool.install(thread_manner),
+            (libc::SCHED_IDLE, caller.1, true)
+        );
+        assert_eq!(caller.0, libc::SCHED_OTHER, "the caller keeps its class");
+        assert!(!caller.2, "the caller does not yield");
 
         let plain = build_cpu_pool(1, false);
-        assert_eq!(plain.install(thread_manner), (libc::SCHED_OTHER, false));
+        assert_eq!(plain.install(thread_manner), caller);
     }
 }
