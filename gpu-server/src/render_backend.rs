@@ -333,6 +333,19 @@ fn lower_thread_priority(kind: Background) {
     let _ = kind;
 }
 
+/// The calling thread's scheduling policy (`libc::SCHED_*`) and nice value: what
+/// [`Background`] threads are given, for tests and diagnostics.
+#[cfg(target_os = "linux")]
+pub fn calling_thread_priority() -> (i32, i32) {
+    // SAFETY: both calls only read the calling thread's scheduling attributes.
+    unsafe {
+        (
+            libc::sched_getscheduler(0),
+            libc::getpriority(libc::PRIO_PROCESS, 0),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,14 +427,9 @@ mod tests {
     }
 
     /// (scheduling policy, nice value, yields periodically) of the thread this runs on.
+    #[cfg(target_os = "linux")]
     fn thread_manner() -> (i32, i32, bool) {
-        // SAFETY: both calls only read the calling thread's scheduling attributes.
-        let (policy, nice) = unsafe {
-            (
-                libc::sched_getscheduler(0),
-                libc::getpriority(libc::PRIO_PROCESS, 0),
-            )
-        };
+        let (policy, nice) = calling_thread_priority();
         (policy, nice, render_core::pacing::yields_periodically())
     }
 

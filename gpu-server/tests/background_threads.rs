@@ -6,17 +6,11 @@
 
 #![cfg(target_os = "linux")]
 
-use gpu_server::render_backend::{BackendOptions, Backends};
+use gpu_server::render_backend::{BackendOptions, Backends, calling_thread_priority};
 
 /// (scheduling policy, nice value, yields periodically) of the calling thread.
 fn thread_manner() -> (i32, i32, bool) {
-    // SAFETY: both calls only read the calling thread's scheduling attributes.
-    let (policy, nice) = unsafe {
-        (
-            libc::sched_getscheduler(0),
-            libc::getpriority(libc::PRIO_PROCESS, 0),
-        )
-    };
+    let (policy, nice) = calling_thread_priority();
     (policy, nice, render_core::pacing::yields_periodically())
 }
 
