@@ -9,10 +9,9 @@
 //! calls retry transient errors for a few seconds, the listener reconnects with backoff and then
 //! re-announces the active jobs and wakes the workers, since notifications sent meanwhile are gone.
 
-use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -32,7 +31,9 @@ use super::row::{JobRow, micros, queue_stats};
 use crate::jobs::{Job, JobError};
 
 mod relay;
+mod retry;
 use relay::{Relay, connect_listener, safety_poll};
+use retry::retry;
 
 /// How many job events a slow SSE client may fall behind before it skips some.
 const EVENT_BUFFER: usize = 1024;
@@ -41,9 +42,6 @@ const EVENT_BUFFER: usize = 1024;
 const SAFETY_POLL: Duration = Duration::from_secs(5);
 /// The listener is rebuilt after this long without any notification (see `Relay::run`).
 const LISTENER_QUIET_LIMIT: Duration = Duration::from_secs(15);
-/// How long one call keeps retrying a connection failure (a restarting database) before it
-/// reports the error to its caller.
-const RETRY_FOR: Duration = Duration::from_secs(4);
 /// Pool connections; one is held by the notification listener.
 const POOL_SIZE: u32 = 10;
 /// A call waits at most this long for a connection, so API requests fail fast (503) while the
@@ -390,43 +388,6 @@ impl JobStore for PostgresStore {
 
     fn work_signal(&self) -> watch::Receiver<u64> {
         self.work.subscribe()
-    }
-}
-
-/// Runs `op`, retrying for up to [`RETRY_FOR`] while the database is unreachable or restarting.
-/// Every operation is safe to repeat: a write whose commit was lost is either redone or, being
-/// fenced, refused.
-async fn retry<T, F, Fut>(mut op: F) -> StoreResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = StoreResult<T>>,
-{
-    let started = Instant::now();
-    let mut delay = Duration::from_millis(50);
-    loop {
-        match op().await {
-            Err(StoreError::Database(err))
-                if is_transient(&err) && started.elapsed() < RETRY_FOR =>
-            {
-                tracing::debug!(%err, "transient database error; retrying");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(1));
-            }
-            other => return other,
-        }
-    }
-}
-
-/// Connection trouble, a restarting server, or a serialisation conflict: worth another try.
-fn is_transient(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            // 08: connection exception; 57P0x: admin shutdown / crash shutdown / starting up;
-            // 40001 / 40P01: serialisation failure / deadlock.
-            code.starts_with("08") || code.starts_with("57P0") || code == "40001" || code == "40P01"
-        }),
-        _ => false,
     }
 }
 
