@@ -1,0 +1,148 @@
+//! The job-store contract: the same tests run against the embedded SQLite store (a temporary
+//! file) and the distributed PostgreSQL store (a throwaway cluster), so both implementations of
+//! `JobStore` promise the same queue, lease, fencing, dedup and event semantics.
+//!
+//! This file holds the two backends and the macro that turns every contract case into one test
+//! per backend; [`support`] has the shared fixtures and [`contract`] the cases, by concept.
+
+mod contract;
+mod support;
+
+use std::sync::Arc;
+
+use gpu_server::store::JobStore;
+
+/// A store under test plus whatever keeps it alive (temp dir, cluster).
+struct Backend {
+    store: Arc<dyn JobStore>,
+    _keep: Box<dyn std::any::Any + Send>,
+}
+
+async fn sqlite_backend() -> Backend {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("jobs.db").display());
+    let store = gpu_server::store::open(&url)
+        .await
+        .expect("open sqlite store");
+    Backend {
+        store,
+        _keep: Box::new(dir),
+    }
+}
+
+async fn postgres_backend() -> Backend {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let cluster = julia_tests::pg_cluster::shared();
+    let name = format!(
+        "contract_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let url = cluster.create_database(&name);
+    let store = gpu_server::store::open(&url)
+        .await
+        .expect("open postgres store");
+    Backend {
+        store,
+        _keep: Box::new(cluster),
+    }
+}
+
+/// One test per contract case per backend.
+macro_rules! contract_tests {
+    ($backend:ident) => {
+        mod $backend {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn claims_take_the_oldest_queued_job_first() {
+                let b = $backend().await;
+                contract::claims_take_the_oldest_queued_job_first(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn an_expired_lease_makes_the_job_claimable_again_with_a_newer_token() {
+                let b = $backend().await;
+                contract::an_expired_lease_makes_the_job_claimable_again_with_a_newer_token(
+                    &*b.store,
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_live_or_renewed_lease_is_not_requeued() {
+                let b = $backend().await;
+                contract::a_live_or_renewed_lease_is_not_requeued(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_stale_token_is_refused_for_every_worker_write() {
+                let b = $backend().await;
+                contract::a_stale_token_is_refused_for_every_worker_write(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn cancel_stops_queued_and_running_jobs_but_not_finished_ones() {
+                let b = $backend().await;
+                contract::cancel_stops_queued_and_running_jobs_but_not_finished_ones(&*b.store)
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn concurrent_equal_submissions_make_one_job() {
+                let b = $backend().await;
+                contract::concurrent_equal_submissions_make_one_job(b.store.clone()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_failed_or_canceled_job_frees_its_params_for_a_new_job() {
+                let b = $backend().await;
+                contract::a_failed_or_canceled_job_frees_its_params_for_a_new_job(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_full_queue_refuses_new_jobs_but_still_answers_existing_ones() {
+                let b = $backend().await;
+                contract::a_full_queue_refuses_new_jobs_but_still_answers_existing_ones(&*b.store)
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn requeue_done_puts_a_done_job_back_under_the_same_id() {
+                let b = $backend().await;
+                contract::requeue_done_puts_a_done_job_back_under_the_same_id(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn release_returns_a_running_job_to_the_queue() {
+                let b = $backend().await;
+                contract::release_returns_a_running_job_to_the_queue(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn subscribers_see_every_state_change_and_progress() {
+                let b = $backend().await;
+                contract::subscribers_see_every_state_change_and_progress(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn queued_work_wakes_idle_workers() {
+                let b = $backend().await;
+                contract::queued_work_wakes_idle_workers(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn stats_count_jobs_by_status_and_age_the_oldest_queued() {
+                let b = $backend().await;
+                contract::stats_count_jobs_by_status_and_age_the_oldest_queued(&*b.store).await;
+            }
+        }
+    };
+}
+
+use postgres_backend as postgres;
+use sqlite_backend as sqlite;
+
+contract_tests!(sqlite);
+contract_tests!(postgres);
