@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use render_core::Precision;
 
-use crate::report::{Report, ratio, sci};
+use crate::report::{Report, ms, ratio, sci};
 
 /// Everything after this line in the report is kept across runs (the analysis of the figures).
 const NOTES_MARKER: &str = "<!-- analysis: written by hand, kept by `make bench` -->";
@@ -209,7 +209,6 @@ async fn latency_rows(
     for id in &load {
         api::cancel(server, id).await?;
     }
-    let ms = |x: f64| format!("{x:.3} ms");
     let row = |request: &str, idle: &api::Latency, loaded: &api::Latency| {
         vec![
             request.to_string(),
@@ -239,7 +238,6 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
          renders too (on lavapipe, on the driver's threads, which are `SCHED_IDLE` but do not \
          yield).",
     );
-    let ms = |x: f64| format!("{x:.3} ms");
     let server = api::start_server(&["--cpu-only", "--ui-dir", "dist"]).await?;
     let mut rows = latency_rows(&server, "--cpu-only", 1).await?;
     {

@@ -42,6 +42,11 @@ pub fn sci(x: f64) -> String {
     format!("{x:.3e}")
 }
 
+/// `1.234 ms`-style duration, from milliseconds.
+pub fn ms(x: f64) -> String {
+    format!("{x:.3} ms")
+}
+
 /// `12.3×`-style ratio.
 pub fn ratio(x: f64) -> String {
     format!("{x:.2}×")

@@ -27,8 +27,8 @@ pub const GPU_FALLBACKS_METRIC: &str = "julia_gpu_fallbacks_total";
 pub struct BackendOptions {
     /// Do not look for GPU adapters at all.
     pub cpu_only: bool,
-    /// Run the CPU pool's threads, and rayon's global pool (colouring, encoding), at the lowest OS
-    /// priority with periodic yields (the server: keeps the API responsive).
+    /// Run the CPU pool's threads, and rayon's global pool (colouring, encoding), as background
+    /// threads: low OS priority and periodic yields (the server: keeps the API responsive).
     pub low_priority_cpu: bool,
     /// CPU pool size; default every core.
     pub cpu_threads: Option<usize>,
