@@ -5,7 +5,7 @@ TARGET_DIR := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null
 ADDR ?= 127.0.0.1:8080
 DATA_DIR ?= data
 
-.PHONY: run test setup ui lint bench wasm-check
+.PHONY: run test setup ui lint bench wasm-check soak
 
 setup:
 	@scripts/setup.sh
@@ -38,3 +38,11 @@ test: ui wasm-check lint
 bench: ui
 	$(CARGO) build --release -p gpu-server -p julia-bench
 	$(TARGET_DIR)/release/julia-bench --out docs/BENCHMARKS.md
+
+# Load plus kill -9 chaos against the real server (SQLite) and workers (PostgreSQL), loopback
+# only, bounded in time; the figures go into docs/RELIABILITY.md. SOAK_SECONDS per mode.
+SOAK_SECONDS ?= 180
+soak:
+	@scripts/setup.sh --no-ui --no-browser
+	$(CARGO) build -p gpu-server -p julia-tests --bins
+	$(TARGET_DIR)/debug/julia-soak --seconds $(SOAK_SECONDS) --out docs/RELIABILITY.md
