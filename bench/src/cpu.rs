@@ -46,7 +46,7 @@ pub fn run_source<S: EscapeSource + ?Sized>(
     let mut total = 0u64;
     for band in bands {
         let out = &mut buf[..row * band.rows as usize];
-        source.compute_band(&params, band, out)?;
+        source.compute_band(&params, band, out, &render_core::StopFlag::new())?;
         total += out.iter().map(|s| u64::from(s.count)).sum::<u64>();
     }
     Ok((total, started.elapsed().as_secs_f64()))

@@ -42,7 +42,7 @@ pub fn measure(size: u32) -> io::Result<EncodeRates> {
     for band in &bands {
         let mut out = vec![EscapeSample::default(); (size * band.rows) as usize];
         source
-            .compute_band(&params, *band, &mut out)
+            .compute_band(&params, *band, &mut out, &render_core::StopFlag::new())
             .expect("the CPU cannot fail");
         samples_by_band.push(out);
     }

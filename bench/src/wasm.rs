@@ -136,7 +136,12 @@ fn native_preview_ms() -> f64 {
     let mut times = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
-        let Ok(()) = source.compute_band(&params, Band { y0: 0, rows: 240 }, &mut samples);
+        let Ok(()) = source.compute_band(
+            &params,
+            Band { y0: 0, rows: 240 },
+            &mut samples,
+            &render_core::StopFlag::new(),
+        );
         colorizer.colour_band(&samples, 240, &mut rgba);
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }

@@ -25,6 +25,15 @@ pub struct ServiceConfig {
     pub drain_grace: Duration,
     /// How long a worker's claim lasts without a heartbeat.
     pub lease: Duration,
+    /// Largest `width * height * supersample² * max_iter` accepted.
+    pub max_work: u64,
+    /// Wall-clock limit of one render; `None`: none.
+    pub job_timeout: Option<Duration>,
+}
+
+/// `--job-timeout` seconds as a limit: 0 means none.
+pub fn job_timeout_from_secs(secs: u64) -> Option<Duration> {
+    (secs > 0).then(|| Duration::from_secs(secs))
 }
 
 impl ServiceConfig {

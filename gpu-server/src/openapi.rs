@@ -5,7 +5,9 @@
 
 use std::borrow::Cow;
 
-use render_core::validate::{DEFAULT_MAX_PIXELS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE};
+use render_core::validate::{
+    DEFAULT_MAX_DIMENSION, DEFAULT_MAX_PIXELS, MAX_ESCAPE_RADIUS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE,
+};
 use render_core::{Palette, RenderParams};
 use serde_json::json;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
@@ -46,15 +48,21 @@ impl PartialSchema for RenderParamsSchema {
             .property(
                 "width",
                 integer(
-                    "pixels, >= 1; width*height at most the server's max_pixels",
+                    "pixels, >= 1; width*height at most the server's max_pixels, and \
+                     width*height*supersample²*max_iter at most its max_work",
                     1,
-                    u64::from(u32::MAX),
+                    u64::from(DEFAULT_MAX_DIMENSION),
                     d.width.into(),
                 ),
             )
             .property(
                 "height",
-                integer("pixels, >= 1", 1, u64::from(u32::MAX), d.height.into()),
+                integer(
+                    "pixels, >= 1",
+                    1,
+                    u64::from(DEFAULT_MAX_DIMENSION),
+                    d.height.into(),
+                ),
             )
             .property("c", complex("the Julia constant c", d.c))
             .property(
@@ -84,8 +92,9 @@ impl PartialSchema for RenderParamsSchema {
                 ObjectBuilder::new()
                     .schema_type(Type::Number)
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
-                    .description(Some("finite, >= 2"))
+                    .description(Some("finite, >= 2, <= 1e9"))
                     .minimum(Some(2.0))
+                    .maximum(Some(MAX_ESCAPE_RADIUS))
                     .default(Some(json!(d.escape_radius))),
             )
             .property(

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use render_core::{CpuSource, Flow, Progress, RenderError, RenderParams, RenderStats};
+use render_core::{CpuSource, Flow, Progress, RenderError, RenderParams, RenderStats, StopFlag};
 use serde::Serialize;
 
 use crate::gpu::{self, GpuContext, GpuError, GpuSource};
@@ -214,18 +214,25 @@ impl Backends {
 
     /// Blocking: renders `params` (valid) into `out` on `target`. A GPU failure falls back to the
     /// CPU for this job (from the band where it failed on), is logged and counted, and is
-    /// reported in the outcome; it never fails the render.
+    /// reported in the outcome; it never fails the render. Raising `stop` ends the render within
+    /// a piece of a band (CPU) or a GPU submission with `RenderError::Canceled`.
     pub fn render(
         &self,
         target: Target,
         params: &RenderParams,
         out: &mut dyn Write,
+        stop: &StopFlag,
         on_band: &mut dyn FnMut(Progress) -> Flow,
     ) -> Result<RenderOutcome, BackendRenderError> {
         match target {
             Target::Cpu => {
-                let stats =
-                    render_core::render_to_writer(params, &mut self.cpu_source(), out, on_band)?;
+                let stats = render_core::render_to_writer(
+                    params,
+                    &mut self.cpu_source(),
+                    out,
+                    stop,
+                    on_band,
+                )?;
                 Ok(RenderOutcome {
                     stats,
                     backend: BackendKind::Cpu,
@@ -241,7 +248,7 @@ impl Backends {
                     }
                     Err(err) => FallbackSource::failed(err.to_string(), self.cpu_source()),
                 };
-                let stats = render_core::render_to_writer(params, &mut source, out, on_band)?;
+                let stats = render_core::render_to_writer(params, &mut source, out, stop, on_band)?;
                 Ok(source.outcome(stats, self.cpu_device()))
             }
         }
@@ -286,9 +293,13 @@ mod tests {
 
     pub(crate) fn cpu_npy(params: &RenderParams) -> Vec<u8> {
         let mut out = Vec::new();
-        render_core::render_to_writer(params, &mut CpuSource::new(), &mut out, &mut |_| {
-            Flow::Continue
-        })
+        render_core::render_to_writer(
+            params,
+            &mut CpuSource::new(),
+            &mut out,
+            &StopFlag::new(),
+            &mut |_| Flow::Continue,
+        )
         .unwrap();
         out
     }
@@ -304,7 +315,13 @@ mod tests {
         let params = npy_params();
         let mut out = Vec::new();
         let outcome = backends
-            .render(Target::Gpu(0), &params, &mut out, &mut |_| Flow::Continue)
+            .render(
+                Target::Gpu(0),
+                &params,
+                &mut out,
+                &StopFlag::new(),
+                &mut |_| Flow::Continue,
+            )
             .unwrap();
         assert_eq!(outcome.backend, BackendKind::Cpu);
         assert!(outcome.gpu_fallback.is_some());
@@ -327,7 +344,13 @@ mod tests {
         ctx.destroy_device();
         let mut out = Vec::new();
         let outcome = backends
-            .render(Target::Gpu(0), &params, &mut out, &mut |_| Flow::Continue)
+            .render(
+                Target::Gpu(0),
+                &params,
+                &mut out,
+                &StopFlag::new(),
+                &mut |_| Flow::Continue,
+            )
             .expect("device loss must not fail the render");
         assert_eq!(outcome.backend, BackendKind::Cpu);
         // A destroyed device shows up as "device lost" or as invalid resources, whichever
@@ -339,7 +362,13 @@ mod tests {
         // The next job reopens the adapter and runs on the GPU again.
         let mut again = Vec::new();
         let outcome = backends
-            .render(Target::Gpu(0), &params, &mut again, &mut |_| Flow::Continue)
+            .render(
+                Target::Gpu(0),
+                &params,
+                &mut again,
+                &StopFlag::new(),
+                &mut |_| Flow::Continue,
+            )
             .unwrap();
         assert_eq!(
             outcome.backend,

@@ -95,6 +95,8 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
                 std::process::id(),
                 &Uuid::new_v4().to_string()[..8]
             ),
+            job_timeout: config.job_timeout,
+            max_work: config.max_work,
         })
         .map_err(ServiceError::Workers)?
     };

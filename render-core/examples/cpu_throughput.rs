@@ -39,7 +39,7 @@ fn main() {
             for band in plan_bands(size, size, 1) {
                 samples.resize(band.rows as usize * size as usize, EscapeSample::default());
                 source
-                    .compute_band(&params, band, &mut samples)
+                    .compute_band(&params, band, &mut samples, &render_core::StopFlag::new())
                     .expect("infallible");
                 iterations += samples.iter().map(|s| u64::from(s.count)).sum::<u64>();
             }

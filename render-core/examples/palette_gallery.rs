@@ -20,8 +20,14 @@ fn main() -> std::io::Result<()> {
         };
         let path = format!("{dir}/{}.png", palette.name());
         let out = BufWriter::new(File::create(&path)?);
-        render_to_writer(&params, &mut CpuSource::new(), out, &mut |_| Flow::Continue)
-            .map_err(std::io::Error::other)?;
+        render_to_writer(
+            &params,
+            &mut CpuSource::new(),
+            out,
+            &render_core::StopFlag::new(),
+            &mut |_| Flow::Continue,
+        )
+        .map_err(std::io::Error::other)?;
         println!("{path}");
     }
     Ok(())

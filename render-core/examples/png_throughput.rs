@@ -39,7 +39,7 @@ fn main() -> io::Result<()> {
         .map(|band| {
             let mut samples = vec![EscapeSample::default(); (band.rows * size) as usize];
             source
-                .compute_band(&params, band, &mut samples)
+                .compute_band(&params, band, &mut samples, &render_core::StopFlag::new())
                 .expect("infallible");
             (band.rows, samples)
         })

@@ -25,8 +25,14 @@ fn main() -> io::Result<()> {
         Box::new(BufWriter::new(File::create(&path)?))
     };
     let started = Instant::now();
-    let stats = render_to_writer(&params, &mut CpuSource::new(), out, &mut |_| Flow::Continue)
-        .map_err(io::Error::other)?;
+    let stats = render_to_writer(
+        &params,
+        &mut CpuSource::new(),
+        out,
+        &render_core::StopFlag::new(),
+        &mut |_| Flow::Continue,
+    )
+    .map_err(io::Error::other)?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{size}x{size} max_iter={max_iter}: {secs:.2} s ({:.2} s computing), {:.1} Mpx/s overall",

@@ -9,8 +9,11 @@ pub struct Band {
 }
 
 /// Samples per band we aim for: large enough to keep every core (or a GPU dispatch) busy,
-/// small enough to bound memory and to report progress and react to cancel often.
-const TARGET_SAMPLES_PER_BAND: u64 = 1 << 20;
+/// small enough to bound memory and to report progress often. A band holds at most
+/// `max(TARGET_SAMPLES_PER_BAND, one sample row)` samples; with validation's per-side limit
+/// (65536 pixels at supersample 4: 2^20 samples a row) that is 2^20 whatever the image's shape,
+/// which is what bounds every per-band buffer (README, "Memory per job").
+pub const TARGET_SAMPLES_PER_BAND: u64 = 1 << 20;
 /// At least this many bands per image, so progress moves even for small renders.
 const MIN_BANDS: u32 = 32;
 

@@ -9,6 +9,7 @@ use crate::kernel::{escape_row_f32, escape_row_f64};
 use crate::par::for_each_row_piece;
 use crate::params::{Precision, RenderParams};
 use crate::source::EscapeSource;
+use crate::stop::StopFlag;
 use crate::viewport::Viewport;
 
 /// Computes bands on the CPU, rows in parallel on a rayon pool.
@@ -64,6 +65,7 @@ impl EscapeSource for CpuSource {
         params: &RenderParams,
         band: Band,
         out: &mut [EscapeSample],
+        stop: &StopFlag,
     ) -> Result<(), Infallible> {
         let vp = Viewport::new(params);
         let pool = self.pool.clone();
@@ -75,8 +77,13 @@ impl EscapeSource for CpuSource {
         let f64_mode = params.resolved_precision() == Precision::F64;
         let (c_re, c_im) = (params.c.re, params.c.im);
         let mut run = move || {
-            let piece_len = piece_len(row_len, band.rows as usize * ss as usize);
+            let piece_len = piece_len(row_len, band.rows as usize * ss as usize, max_iter);
             for_each_row_piece(out, row_len, piece_len, |r, x0, piece| {
+                // Checked before every piece, and a piece is bounded in work, so a stopped render
+                // ends within one piece per thread however heavy the band is.
+                if stop.is_stopped() {
+                    return;
+                }
                 let y = vp.sample_im(band.y0 * ss + r as u32);
                 let x1 = x0 + piece.len();
                 if f64_mode {
@@ -110,15 +117,28 @@ impl EscapeSource for CpuSource {
 /// Fewest samples worth a task of their own: below this, scheduling would cost more than it saves.
 const MIN_PIECE: usize = 256;
 
+/// Worst-case sample-iterations of one piece: between two checks of the stop flag a thread does
+/// at most this much work, about 10-30 ms on one core (f32 SIMD to scalar f64), so a canceled or
+/// timed-out render stops within tens of milliseconds even at `max_iter` 10^6.
+pub const MAX_PIECE_WORK: u64 = 1 << 24;
+
+/// Fewest samples of a piece however heavy each sample is (a whole SIMD batch or two).
+const MIN_HEAVY_PIECE: usize = 16;
+
 /// How long a piece of a row one task computes: whole rows when the band has plenty of them,
-/// otherwise rows split so that every thread of the pool gets several pieces.
-fn piece_len(row_len: usize, rows: usize) -> usize {
+/// otherwise rows split so that every thread of the pool gets several pieces; and never more
+/// than [`MAX_PIECE_WORK`] sample-iterations, so that the stop flag is checked often.
+fn piece_len(row_len: usize, rows: usize, max_iter: u32) -> usize {
+    let by_work = (MAX_PIECE_WORK / u64::from(max_iter.max(1))) as usize;
+    let by_work = by_work.max(MIN_HEAVY_PIECE);
     let wanted_tasks = 4 * current_threads();
-    if rows >= wanted_tasks {
-        return row_len;
-    }
-    let pieces_per_row = wanted_tasks.div_ceil(rows.max(1));
-    row_len.div_ceil(pieces_per_row).max(MIN_PIECE).min(row_len)
+    let by_threads = if rows >= wanted_tasks {
+        row_len
+    } else {
+        let pieces_per_row = wanted_tasks.div_ceil(rows.max(1));
+        row_len.div_ceil(pieces_per_row).max(MIN_PIECE)
+    };
+    by_threads.min(by_work).min(row_len).max(1)
 }
 
 /// Threads of the pool this call runs in (1 where there are no threads).

@@ -17,6 +17,7 @@ mod par;
 pub mod params;
 pub mod pipeline;
 pub mod source;
+pub mod stop;
 pub mod validate;
 pub mod viewport;
 
@@ -29,5 +30,6 @@ pub use palette::Palette;
 pub use params::{Complex, OutputFormat, Precision, RenderParams};
 pub use pipeline::{Flow, Progress, RenderError, RenderStats, render_to_writer};
 pub use source::EscapeSource;
+pub use stop::StopFlag;
 pub use validate::{Limits, ParamError, ParseError, parse_params, validate};
 pub use viewport::Viewport;

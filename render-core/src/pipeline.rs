@@ -10,6 +10,7 @@ use crate::encode::{NpyStreamEncoder, PngStreamEncoder};
 use crate::escape::EscapeSample;
 use crate::params::{OutputFormat, RenderParams};
 use crate::source::EscapeSource;
+use crate::stop::StopFlag;
 
 /// What the caller wants after a band: go on, or stop now (cancellation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,11 +53,13 @@ pub enum RenderError<E: std::error::Error + 'static> {
 /// Renders `params` (valid; normalised here) through `source` into `out`.
 ///
 /// `on_band` runs after every band with the progress so far; returning `Flow::Cancel` stops the
-/// render before the next band (it is also asked once before the first band).
+/// render before the next band (it is also asked once before the first band). `stop` stops it
+/// inside a band (see [`EscapeSource::compute_band`]); both end in [`RenderError::Canceled`].
 pub fn render_to_writer<S, W>(
     params: &RenderParams,
     source: &mut S,
     out: W,
+    stop: &StopFlag,
     on_band: &mut dyn FnMut(Progress) -> Flow,
 ) -> Result<RenderStats, RenderError<S::Error>>
 where
@@ -83,18 +86,25 @@ where
         rows_done: 0,
         fraction: 0.0,
     };
-    if on_band(progress) == Flow::Cancel {
+    if stop.is_stopped() || on_band(progress) == Flow::Cancel {
         return Err(RenderError::Canceled);
     }
     for band in &bands {
+        if stop.is_stopped() {
+            return Err(RenderError::Canceled);
+        }
         samples.resize(
             samples_per_row * band.rows as usize,
             EscapeSample::default(),
         );
         let started = std::time::Instant::now();
         source
-            .compute_band(&params, *band, &mut samples)
+            .compute_band(&params, *band, &mut samples, stop)
             .map_err(RenderError::Source)?;
+        if stop.is_stopped() {
+            // The band may be partly computed: it must not reach the output.
+            return Err(RenderError::Canceled);
+        }
         stats.compute_time += started.elapsed();
         stats.samples += samples.len() as u64;
         stats.escape_iterations += samples.iter().map(|s| u64::from(s.count)).sum::<u64>();

@@ -5,6 +5,7 @@
 use crate::band::Band;
 use crate::escape::EscapeSample;
 use crate::params::RenderParams;
+use crate::stop::StopFlag;
 
 /// A backend that computes escape samples.
 pub trait EscapeSource {
@@ -13,11 +14,16 @@ pub trait EscapeSource {
     /// Fills `out` with the samples of `band`: `band.rows * supersample` sample rows of
     /// `width * supersample` samples each, row-major, top row first. `params` are normalised
     /// (precision resolved) and valid.
+    ///
+    /// `stop` is checked inside the band (the CPU before every piece of a row, the GPU between
+    /// submissions): once it is raised the call returns `Ok` early with `out` partly filled, and
+    /// the caller must not use the band (the pipeline checks the flag after every call).
     fn compute_band(
         &mut self,
         params: &RenderParams,
         band: Band,
         out: &mut [EscapeSample],
+        stop: &StopFlag,
     ) -> Result<(), Self::Error>;
 
     /// Short name for logs and the job record: `cpu` or `gpu`.

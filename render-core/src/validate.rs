@@ -13,19 +13,47 @@ pub const DEFAULT_MAX_PIXELS: u64 = 16384 * 16384;
 pub const MAX_ITER_LIMIT: u32 = 1_000_000;
 /// Largest accepted `supersample`.
 pub const MAX_SUPERSAMPLE: u32 = 4;
+/// Default largest `width` and `height`. A band is at least one row, so this bounds a band's
+/// samples: one row of 65536 pixels at supersample 4 is 2^20 samples, the band planner's target,
+/// which bounds every per-band buffer of every backend (see `band.rs` and the README's memory
+/// bound).
+pub const DEFAULT_MAX_DIMENSION: u32 = 65_536;
+/// Default work budget, in sample-iterations (`width * height * supersample² * max_iter`): admits a
+/// 16384² supersample-4 render at 20000 iterations (8.6e13) and refuses 16384² × 16 samples ×
+/// 10^6 iterations (4.4e15, weeks on a CPU).
+pub const DEFAULT_MAX_WORK: u64 = 100_000_000_000_000;
+/// Largest accepted `escape_radius`. The f32 kernels compare `|z|²` with `R²` in f32: with R up to
+/// 1e9, `R²` is 1e18 and the first escaped `|z|²` (at most about `R⁴` = 1e36) are finite in f32
+/// (max 3.4e38) with a margin of 300×, so escape and smooth colouring work as in f64. Beyond about
+/// 1.8e19, `R²` is infinite in f32, nothing ever escapes and every sample runs to `max_iter`.
+pub const MAX_ESCAPE_RADIUS: f64 = 1e9;
 
 /// Limits that depend on the deployment rather than on the definition of a render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Limits {
+    /// Largest `width * height`.
     pub max_pixels: u64,
+    /// Largest `width` and largest `height` (bounds the memory of one band).
+    pub max_dimension: u32,
+    /// Largest `width * height * supersample² * max_iter`, in sample-iterations.
+    pub max_work: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_pixels: DEFAULT_MAX_PIXELS,
+            max_dimension: DEFAULT_MAX_DIMENSION,
+            max_work: DEFAULT_MAX_WORK,
         }
     }
+}
+
+/// The work of a render in sample-iterations: `width * height * supersample² * max_iter`, the
+/// most escape iterations it can take (u128: the product of four u32 overflows u64).
+pub fn work_of(p: &RenderParams) -> u128 {
+    let ss = u128::from(p.supersample);
+    u128::from(p.width) * u128::from(p.height) * ss * ss * u128::from(p.max_iter)
 }
 
 /// One invalid parameter: which field and why.
@@ -111,6 +139,17 @@ pub fn validate(p: &RenderParams, limits: &Limits) -> Result<(), ParamError> {
     if p.height < 1 {
         return Err(ParamError::new("height", "must be at least 1"));
     }
+    for (field, value) in [("width", p.width), ("height", p.height)] {
+        if value > limits.max_dimension {
+            return Err(ParamError::new(
+                field,
+                format!(
+                    "{value} exceeds this server's limit of {} pixels per side",
+                    limits.max_dimension
+                ),
+            ));
+        }
+    }
     if p.pixel_count() > limits.max_pixels {
         return Err(ParamError::new(
             "width",
@@ -143,8 +182,11 @@ pub fn validate(p: &RenderParams, limits: &Limits) -> Result<(), ParamError> {
         ));
     }
     finite("escape_radius", p.escape_radius)?;
-    if p.escape_radius < 2.0 {
-        return Err(ParamError::new("escape_radius", "must be at least 2"));
+    if !(2.0..=MAX_ESCAPE_RADIUS).contains(&p.escape_radius) {
+        return Err(ParamError::new(
+            "escape_radius",
+            format!("must be between 2 and {MAX_ESCAPE_RADIUS:e}"),
+        ));
     }
     if p.supersample < 1 || p.supersample > MAX_SUPERSAMPLE {
         return Err(ParamError::new(
@@ -158,7 +200,37 @@ pub fn validate(p: &RenderParams, limits: &Limits) -> Result<(), ParamError> {
             "must be 1 for npy output: escape counts are sampled at pixel centres",
         ));
     }
-    Ok(())
+    check_work(p, limits.max_work)
+}
+
+/// The work budget: named after `max_iter`, the knob that usually makes a render too heavy, with
+/// the largest `max_iter` that would fit at these dimensions.
+pub fn check_work(p: &RenderParams, max_work: u64) -> Result<(), ParamError> {
+    let work = work_of(p);
+    if work <= u128::from(max_work) {
+        return Ok(());
+    }
+    let ss = p.supersample;
+    let samples = (work / u128::from(p.max_iter.max(1))).max(1);
+    let fitting = u128::from(max_work) / samples;
+    let advice = if fitting >= 1 {
+        format!(
+            "at {}x{} with supersample {ss}, max_iter may be at most {fitting}",
+            p.width, p.height
+        )
+    } else {
+        format!(
+            "{}x{} with supersample {ss} is over it even at max_iter 1: reduce width, height or supersample",
+            p.width, p.height
+        )
+    };
+    Err(ParamError::new(
+        "max_iter",
+        format!(
+            "width*height*supersample²*max_iter = {:.2e} sample-iterations exceeds this server's work budget of {:.2e}; {advice}",
+            work as f64, max_work as f64
+        ),
+    ))
 }
 
 fn finite(field: &str, value: f64) -> Result<(), ParamError> {

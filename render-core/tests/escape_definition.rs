@@ -89,7 +89,12 @@ fn render_counts(precision: Precision) -> Vec<u32> {
     for band in plan_bands(params.width, params.height, 1) {
         let mut samples = vec![EscapeSample::default(); (band.rows * params.width) as usize];
         source
-            .compute_band(&params.normalized(), band, &mut samples)
+            .compute_band(
+                &params.normalized(),
+                band,
+                &mut samples,
+                &render_core::StopFlag::new(),
+            )
             .expect("infallible");
         counts.extend(samples.iter().map(|s| s.count));
     }

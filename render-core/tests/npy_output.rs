@@ -9,9 +9,13 @@ use render_core::{
 
 fn render_npy(params: &RenderParams) -> Vec<u8> {
     let mut out = Vec::new();
-    render_to_writer(params, &mut CpuSource::new(), &mut out, &mut |_| {
-        Flow::Continue
-    })
+    render_to_writer(
+        params,
+        &mut CpuSource::new(),
+        &mut out,
+        &render_core::StopFlag::new(),
+        &mut |_| Flow::Continue,
+    )
     .expect("render");
     out
 }

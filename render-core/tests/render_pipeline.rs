@@ -7,14 +7,18 @@ use std::convert::Infallible;
 use render_core::encode::{PARAMS_TEXT_KEYWORD, PngStreamEncoder};
 use render_core::{
     Band, Colorizer, CpuSource, EscapeSample, EscapeSource, Flow, Limits, OutputFormat,
-    RenderError, RenderParams, parse_params, plan_bands, render_to_writer,
+    RenderError, RenderParams, StopFlag, parse_params, plan_bands, render_to_writer,
 };
 
 fn render(params: &RenderParams) -> Vec<u8> {
     let mut out = Vec::new();
-    render_to_writer(params, &mut CpuSource::new(), &mut out, &mut |_| {
-        Flow::Continue
-    })
+    render_to_writer(
+        params,
+        &mut CpuSource::new(),
+        &mut out,
+        &StopFlag::new(),
+        &mut |_| Flow::Continue,
+    )
     .expect("render");
     out
 }
@@ -72,7 +76,7 @@ fn png_pixels_are_the_colouring_of_the_kernel_samples() {
     for band in plan_bands(params.width, params.height, 2) {
         let mut samples = vec![EscapeSample::default(); (band.rows * 4 * params.width) as usize];
         source
-            .compute_band(&params, band, &mut samples)
+            .compute_band(&params, band, &mut samples, &StopFlag::new())
             .expect("infallible");
         colorizer.colour_band(&samples, band.rows, &mut rgba);
         expected.extend_from_slice(&rgba);
@@ -153,9 +157,10 @@ impl EscapeSource for CountingSource {
         params: &RenderParams,
         band: Band,
         out: &mut [EscapeSample],
+        stop: &StopFlag,
     ) -> Result<(), Infallible> {
         self.calls += 1;
-        self.inner.compute_band(params, band, out)
+        self.inner.compute_band(params, band, out, stop)
     }
 
     fn backend_name(&self) -> &'static str {
@@ -178,14 +183,20 @@ fn cancel_from_on_band_stops_within_one_band() {
         calls: 0,
     };
     let mut reports = 0;
-    let result = render_to_writer(&params, &mut source, Vec::new(), &mut |progress| {
-        reports += 1;
-        if progress.bands_done == 3 {
-            Flow::Cancel
-        } else {
-            Flow::Continue
-        }
-    });
+    let result = render_to_writer(
+        &params,
+        &mut source,
+        Vec::new(),
+        &StopFlag::new(),
+        &mut |progress| {
+            reports += 1;
+            if progress.bands_done == 3 {
+                Flow::Cancel
+            } else {
+                Flow::Continue
+            }
+        },
+    );
     assert!(matches!(result, Err(RenderError::Canceled)), "{result:?}");
     assert_eq!(source.calls, 3, "no band may be computed after the cancel");
     assert_eq!(
@@ -204,6 +215,7 @@ fn cancel_before_the_first_band_computes_nothing() {
         &RenderParams::default(),
         &mut source,
         Vec::new(),
+        &StopFlag::new(),
         &mut |_| Flow::Cancel,
     );
     assert!(matches!(result, Err(RenderError::Canceled)));

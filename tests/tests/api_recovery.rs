@@ -10,9 +10,13 @@ use serde_json::Value;
 fn fresh_render(params: &Value) -> Vec<u8> {
     let params = render_core::parse_params(&params.to_string(), &Limits::default()).unwrap();
     let mut out = Vec::new();
-    render_to_writer(&params, &mut CpuSource::new(), &mut out, &mut |_| {
-        Flow::Continue
-    })
+    render_to_writer(
+        &params,
+        &mut CpuSource::new(),
+        &mut out,
+        &render_core::StopFlag::new(),
+        &mut |_| Flow::Continue,
+    )
     .unwrap();
     out
 }

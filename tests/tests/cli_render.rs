@@ -182,6 +182,27 @@ fn unknown_output_extension_exits_2_naming_output() {
 }
 
 #[test]
+fn a_width_over_the_per_side_limit_exits_2_naming_width_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = render(
+        dir.path(),
+        &[
+            "--width",
+            "268435456",
+            "--height",
+            "1",
+            "--supersample",
+            "4",
+            "--output",
+            "a.png",
+        ],
+        &[],
+    );
+    assert_bad_input(&out, "`width`", dir.path());
+    assert!(stderr(&out).contains("65536"), "{}", stderr(&out));
+}
+
+#[test]
 fn format_that_contradicts_the_extension_exits_2_naming_format() {
     let dir = tempfile::tempdir().unwrap();
     let out = render(dir.path(), &["--format", "npy", "--output", "a.png"], &[]);

@@ -46,7 +46,7 @@ fn all_samples<S: EscapeSource + ?Sized>(
     for band in plan_bands(params.width, params.height, params.supersample) {
         let mut out = vec![EscapeSample::default(); row * band.rows as usize];
         source
-            .compute_band(&params, band, &mut out)
+            .compute_band(&params, band, &mut out, &render_core::StopFlag::new())
             .unwrap_or_else(|e| panic!("band {band:?} failed: {e}"));
         all.extend_from_slice(&out);
     }
@@ -262,6 +262,7 @@ fn gpu_render_through_the_pipeline_writes_a_complete_npy() {
             gpu_server::render_backend::Target::Gpu(0),
             &params,
             &mut out,
+            &render_core::StopFlag::new(),
             &mut |_| Flow::Continue,
         )
         .unwrap();

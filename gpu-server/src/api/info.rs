@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use render_core::Palette;
-use render_core::validate::{MAX_ITER_LIMIT, MAX_SUPERSAMPLE};
+use render_core::validate::{MAX_ESCAPE_RADIUS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -27,6 +27,13 @@ pub struct LimitsInfo {
     pub max_supersample: u32,
     pub queue_capacity: u64,
     pub body_limit_bytes: usize,
+    /// Largest `width` and largest `height`.
+    pub max_dimension: u32,
+    /// Largest `width * height * supersample² * max_iter`.
+    pub max_work: u64,
+    pub max_escape_radius: f64,
+    /// Seconds a render may run before its job fails with code `timeout`; absent: no limit.
+    pub job_timeout_secs: Option<u64>,
 }
 
 /// Version, render backends, limits and palettes.
@@ -41,6 +48,10 @@ pub async fn server_info(State(app): State<AppState>) -> Json<ServerInfo> {
             max_supersample: MAX_SUPERSAMPLE,
             queue_capacity: app.config.queue_capacity,
             body_limit_bytes: BODY_LIMIT_BYTES,
+            max_dimension: app.limits().max_dimension,
+            max_work: app.config.max_work,
+            max_escape_radius: MAX_ESCAPE_RADIUS,
+            job_timeout_secs: app.config.job_timeout.map(|t| t.as_secs()),
         },
         palettes: Palette::ALL.iter().map(|p| p.name().to_string()).collect(),
     })

@@ -50,6 +50,8 @@ impl AppContext {
     pub fn limits(&self) -> Limits {
         Limits {
             max_pixels: self.config.max_pixels,
+            max_work: self.config.max_work,
+            ..Limits::default()
         }
     }
 

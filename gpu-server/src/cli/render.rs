@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use render_core::{Flow, Limits, OutputFormat, RenderParams};
+use render_core::{Flow, Limits, OutputFormat, RenderParams, StopFlag};
 use serde_json::{Map, Value};
 
 use crate::cli::logging::init_logging;
@@ -135,7 +135,7 @@ fn render(args: &RenderArgs) -> Result<(), Stop> {
             }
             Flow::Continue
         };
-        let result = backends.render(target, &params, out, &mut on_band);
+        let result = backends.render(target, &params, out, &StopFlag::new(), &mut on_band);
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }

@@ -50,6 +50,12 @@ pub struct ServeArgs {
     /// Seconds a worker's claim on a job lasts without a heartbeat.
     #[arg(long, env = "JULIA_LEASE_SECS", default_value_t = 30)]
     pub lease_secs: u64,
+    /// Largest width*height*supersample²*max_iter accepted (sample-iterations).
+    #[arg(long, env = "JULIA_MAX_WORK", default_value_t = render_core::validate::DEFAULT_MAX_WORK)]
+    pub max_work: u64,
+    /// Seconds a render may run before its job fails with code `timeout` (0: no limit).
+    #[arg(long, env = "JULIA_JOB_TIMEOUT", default_value_t = 3600)]
+    pub job_timeout: u64,
 }
 
 impl ServeArgs {
@@ -71,6 +77,8 @@ impl ServeArgs {
             no_workers: self.no_workers,
             drain_grace: Duration::from_secs(self.drain_grace_secs),
             lease: Duration::from_secs(self.lease_secs.max(3)),
+            max_work: self.max_work,
+            job_timeout: crate::config::job_timeout_from_secs(self.job_timeout),
         }
     }
 }

@@ -55,6 +55,12 @@ pub struct WorkerArgs {
     /// Disk budget for the results this worker knows of (see docs/DISTRIBUTED.md).
     #[arg(long, env = "JULIA_RESULT_CACHE_BYTES", default_value_t = 10 * 1024 * 1024 * 1024)]
     pub result_cache_bytes: u64,
+    /// Largest width*height*supersample²*max_iter this worker renders; jobs over it fail.
+    #[arg(long, env = "JULIA_MAX_WORK", default_value_t = render_core::validate::DEFAULT_MAX_WORK)]
+    pub max_work: u64,
+    /// Seconds a render may run before its job fails with code `timeout` (0: no limit).
+    #[arg(long, env = "JULIA_JOB_TIMEOUT", default_value_t = 3600)]
+    pub job_timeout: u64,
 }
 
 pub fn run(args: WorkerArgs) -> ExitCode {
@@ -131,6 +137,8 @@ async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
         control: control.clone(),
         lease,
         node: worker_id.clone(),
+        job_timeout: crate::config::job_timeout_from_secs(args.job_timeout),
+        max_work: args.max_work,
     })
     .context("cannot start the render workers")?;
     println!("worker {worker_id} ready");

@@ -11,7 +11,8 @@ use std::time::Duration;
 use super::error::GpuError;
 
 /// How long one submission may take before the GPU is declared stuck. Every dispatch is kept
-/// far shorter than this (see `plan`), so reaching it means the device is not making progress.
+/// far shorter than this (see `plan`) and render threads wait for each submission in turn, so
+/// reaching it means the device is not making progress.
 const SUBMISSION_TIMEOUT: Duration = Duration::from_secs(120);
 
 struct PollRequest {

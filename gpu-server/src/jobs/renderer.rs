@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use render_core::{Flow, Progress, RenderError, RenderParams, RenderStats};
+use render_core::{Flow, Progress, RenderError, RenderParams, RenderStats, StopFlag};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -63,11 +63,14 @@ pub trait JobRenderer: Send + Sync + 'static {
 
     fn info(&self) -> BackendsInfo;
 
+    /// Renders `params` into `out`. Raising `stop` (cancel, drain, the job's time limit) ends
+    /// the render inside the band being computed with `RenderFailure::Canceled`.
     fn render(
         &self,
         target: WorkerTarget,
         params: &RenderParams,
         out: &mut dyn Write,
+        stop: &StopFlag,
         on_band: &mut dyn FnMut(Progress) -> Flow,
     ) -> Result<Rendered, RenderFailure>;
 }
@@ -103,13 +106,14 @@ impl JobRenderer for Backends {
         target: WorkerTarget,
         params: &RenderParams,
         out: &mut dyn Write,
+        stop: &StopFlag,
         on_band: &mut dyn FnMut(Progress) -> Flow,
     ) -> Result<Rendered, RenderFailure> {
         let target = match target {
             WorkerTarget::Gpu(i) => Target::Gpu(i),
             WorkerTarget::Cpu => Target::Cpu,
         };
-        match Backends::render(self, target, params, out, on_band) {
+        match Backends::render(self, target, params, out, stop, on_band) {
             Ok(outcome) => Ok(Rendered {
                 stats: outcome.stats,
                 backend: outcome.backend.as_str().to_string(),

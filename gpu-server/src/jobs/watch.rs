@@ -1,10 +1,11 @@
 //! Watches one running job on behalf of its worker: renews the lease by heartbeat and raises the
 //! job's cancel flag when the job is canceled (seen on the event stream) or the claim is lost
-//! (a fenced heartbeat refused). The worker checks the flag after every band.
+//! (a fenced heartbeat refused). The flag is the render's stop flag, checked inside bands.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+use render_core::StopFlag;
 
 use tokio::runtime::Handle;
 use tokio::sync::broadcast::error::RecvError;
@@ -16,21 +17,21 @@ use crate::store::JobStore;
 
 /// A running watch; stops when dropped.
 pub struct JobWatch {
-    cancel: Arc<AtomicBool>,
+    cancel: StopFlag,
     done: CancellationToken,
 }
 
 impl JobWatch {
     /// Starts watching `id` under claim `token`. The event subscription is taken before this
-    /// returns, so no cancel published after the claim is missed.
+    /// returns, so no cancel published after the claim is missed. A cancel raises `cancel`.
     pub fn start(
         rt: &Handle,
         store: Arc<dyn JobStore>,
         id: Uuid,
         token: i64,
         lease: Duration,
+        cancel: StopFlag,
     ) -> JobWatch {
-        let cancel = Arc::new(AtomicBool::new(false));
         let done = CancellationToken::new();
         let mut events = store.subscribe();
         let (flag, stop) = (cancel.clone(), done.clone());
@@ -44,14 +45,14 @@ impl JobWatch {
                         Ok(true) => {}
                         Ok(false) => {
                             tracing::info!(%id, "lost the claim on the job; stopping its render");
-                            flag.store(true, Ordering::Relaxed);
+                            flag.stop();
                             return;
                         }
                         Err(err) => tracing::warn!(%id, %err, "heartbeat failed"),
                     },
                     event = events.recv() => match event {
                         Ok(job) if job.id == id && job.status == JobStatus::Canceled => {
-                            flag.store(true, Ordering::Relaxed);
+                            flag.stop();
                             return;
                         }
                         Ok(_) | Err(RecvError::Lagged(_)) => {}
@@ -65,12 +66,12 @@ impl JobWatch {
     }
 
     pub fn is_canceled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
+        self.cancel.is_stopped()
     }
 
     /// Raises the cancel flag from the worker itself (a refused progress write).
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
+        self.cancel.stop();
     }
 }
 

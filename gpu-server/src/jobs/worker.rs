@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use render_core::{Flow, Progress};
+use render_core::{Flow, Progress, StopFlag};
 use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
 use crate::jobs::JobError;
+use crate::jobs::deadline::{JobDeadline, TIMEOUT_CODE};
 use crate::jobs::renderer::{JobRenderer, RenderFailure, WorkerTarget};
 use crate::jobs::watch::JobWatch;
 use crate::results::ResultStore;
@@ -60,6 +61,11 @@ pub struct WorkerContext {
     pub lease: Duration,
     /// Distinguishes this process's workers in lease records.
     pub node: String,
+    /// Wall-clock limit of one render; `None`: none.
+    pub job_timeout: Option<Duration>,
+    /// Work budget in sample-iterations: a claimed job over it (queued by a node with a larger
+    /// budget) fails with code `over_budget` instead of rendering.
+    pub max_work: u64,
 }
 
 /// Starts one worker thread per render target.
@@ -114,7 +120,26 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
         height = job.params.height,
         "rendering"
     );
-    let watch = JobWatch::start(&ctx.runtime, ctx.store.clone(), id, token, ctx.lease);
+    if let Err(err) = render_core::validate::check_work(&job.params, ctx.max_work) {
+        return fail(ctx, id, token, "over_budget", err.to_string());
+    }
+    // Raised by a cancel (the watch), the time limit or the drain's abort (the deadline); the
+    // backends check it inside bands.
+    let stop = StopFlag::new();
+    let watch = JobWatch::start(
+        &ctx.runtime,
+        ctx.store.clone(),
+        id,
+        token,
+        ctx.lease,
+        stop.clone(),
+    );
+    let deadline = JobDeadline::start(
+        &ctx.runtime,
+        stop.clone(),
+        ctx.control.abort_running.clone(),
+        ctx.job_timeout,
+    );
     let started = Instant::now();
     let format = job.params.format;
 
@@ -132,7 +157,7 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
     };
     let mut last_persisted: Option<Instant> = None;
     let mut on_band = |p: Progress| {
-        if watch.is_canceled() || ctx.control.abort_running.is_cancelled() {
+        if stop.is_stopped() || ctx.control.abort_running.is_cancelled() {
             return Flow::Cancel;
         }
         let due = last_persisted.is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL);
@@ -152,9 +177,11 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
     };
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         ctx.renderer
-            .render(target, &job.params, pending.writer(), &mut on_band)
+            .render(target, &job.params, pending.writer(), &stop, &mut on_band)
     }));
     drop(watch);
+    let timed_out = deadline.timed_out();
+    drop(deadline);
 
     match outcome {
         Ok(Ok(rendered)) => {
@@ -193,6 +220,12 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
                     tracing::error!(%err, "recording completion failed; the job will be re-run")
                 }
             }
+        }
+        Ok(Err(RenderFailure::Canceled)) if timed_out => {
+            drop(pending);
+            let limit = ctx.job_timeout.unwrap_or_default().as_secs();
+            let message = format!("the render took longer than this server's limit of {limit} s");
+            fail(ctx, id, token, TIMEOUT_CODE, message);
         }
         Ok(Err(RenderFailure::Canceled)) => {
             drop(pending);

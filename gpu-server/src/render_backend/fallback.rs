@@ -4,7 +4,9 @@
 
 use std::convert::Infallible;
 
-use render_core::{Band, CpuSource, EscapeSample, EscapeSource, RenderParams, RenderStats};
+use render_core::{
+    Band, CpuSource, EscapeSample, EscapeSource, RenderParams, RenderStats, StopFlag,
+};
 
 use super::{BackendKind, GPU_FALLBACKS_METRIC, RenderOutcome};
 
@@ -72,9 +74,10 @@ impl<P: EscapeSource> EscapeSource for FallbackSource<P> {
         params: &RenderParams,
         band: Band,
         out: &mut [EscapeSample],
+        stop: &StopFlag,
     ) -> Result<(), Infallible> {
         if let Some(primary) = self.primary.as_mut() {
-            match primary.compute_band(params, band, out) {
+            match primary.compute_band(params, band, out, stop) {
                 Ok(()) => {
                     self.bands_on_primary += 1;
                     return Ok(());
@@ -91,7 +94,7 @@ impl<P: EscapeSource> EscapeSource for FallbackSource<P> {
                 }
             }
         }
-        self.cpu.compute_band(params, band, out)
+        self.cpu.compute_band(params, band, out, stop)
     }
 
     fn backend_name(&self) -> &'static str {
@@ -127,6 +130,7 @@ mod tests {
             params: &RenderParams,
             band: Band,
             out: &mut [EscapeSample],
+            stop: &StopFlag,
         ) -> Result<(), GpuError> {
             if self.ok_bands == 0 {
                 // Leave garbage behind, as a half-finished GPU band would.
@@ -138,7 +142,7 @@ mod tests {
             }
             self.ok_bands -= 1;
             self.cpu
-                .compute_band(params, band, out)
+                .compute_band(params, band, out, stop)
                 .map_err(|never| match never {})
         }
         fn backend_name(&self) -> &'static str {
@@ -161,7 +165,13 @@ mod tests {
         );
         let mut out = Vec::new();
         let stats = ::metrics::with_local_recorder(&recorder, || {
-            render_core::render_to_writer(&params, &mut source, &mut out, &mut |_| Flow::Continue)
+            render_core::render_to_writer(
+                &params,
+                &mut source,
+                &mut out,
+                &StopFlag::new(),
+                &mut |_| Flow::Continue,
+            )
         })
         .expect("a GPU failure never fails the render");
         assert_eq!(

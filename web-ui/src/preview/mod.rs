@@ -71,7 +71,12 @@ impl PreviewRenderer {
             params.width as usize * params.height as usize,
             EscapeSample::default(),
         );
-        match self.source.compute_band(params, band, &mut self.samples) {
+        match self.source.compute_band(
+            params,
+            band,
+            &mut self.samples,
+            &render_core::StopFlag::new(),
+        ) {
             Ok(()) => {}
             Err(never) => match never {},
         }
@@ -139,9 +144,13 @@ mod tests {
         };
         let params = preview_params(&view, (32, 24));
         let mut png = Vec::new();
-        render_core::render_to_writer(&params, &mut CpuSource::new(), &mut png, &mut |_| {
-            render_core::Flow::Continue
-        })
+        render_core::render_to_writer(
+            &params,
+            &mut CpuSource::new(),
+            &mut png,
+            &render_core::StopFlag::new(),
+            &mut |_| render_core::Flow::Continue,
+        )
         .expect("render");
         let decoded = decode_png_rgba(&png);
         let mut renderer = PreviewRenderer::default();
