@@ -25,6 +25,10 @@ pub struct ServiceConfig {
     pub drain_grace: Duration,
     /// How long a worker's claim lasts without a heartbeat.
     pub lease: Duration,
+    /// Claims of one job that may end without finishing before it fails (`too_many_attempts`).
+    pub max_attempts: u32,
+    /// Finished, failed and canceled jobs are deleted this long after they finished.
+    pub retention: Duration,
 }
 
 impl ServiceConfig {

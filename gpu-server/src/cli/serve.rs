@@ -17,8 +17,8 @@ pub struct ServeArgs {
     /// Directory for the database and the results.
     #[arg(long, env = "JULIA_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
-    /// Job store URL [default: sqlite://<data-dir>/jobs.db].
-    #[arg(long, env = "JULIA_DATABASE_URL")]
+    /// Job store URL [default: sqlite://<data-dir>/jobs.db]. A password in it is never printed.
+    #[arg(long, env = "JULIA_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Render on the CPU only, even when a GPU is available.
     #[arg(long, env = "JULIA_CPU_ONLY")]
@@ -50,6 +50,14 @@ pub struct ServeArgs {
     /// Seconds a worker's claim on a job lasts without a heartbeat.
     #[arg(long, env = "JULIA_LEASE_SECS", default_value_t = 30)]
     pub lease_secs: u64,
+    /// Claims of one job that may end without finishing (a crash, a kill, an expired lease, a
+    /// failed write) before it is failed with `too_many_attempts`.
+    #[arg(long, env = "JULIA_MAX_ATTEMPTS", default_value_t = crate::store::DEFAULT_MAX_ATTEMPTS,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_attempts: u32,
+    /// How long finished, failed and canceled jobs are kept (e.g. `30d`, `12h`, `90s`).
+    #[arg(long, env = "JULIA_RETENTION", default_value = "30d", value_parser = parse_retention)]
+    pub retention: Duration,
 }
 
 impl ServeArgs {
@@ -71,8 +79,22 @@ impl ServeArgs {
             no_workers: self.no_workers,
             drain_grace: Duration::from_secs(self.drain_grace_secs),
             lease: Duration::from_secs(self.lease_secs.max(3)),
+            max_attempts: self.max_attempts,
+            retention: self.retention,
         }
     }
+}
+
+/// A retention period in human units (`30d`, `12h`, `90s`); at least one second.
+pub fn parse_retention(text: &str) -> Result<Duration, String> {
+    let retention = humantime::parse_duration(text)
+        .map_err(|err| format!("`{text}` is not a duration like 30d, 12h or 90s: {err}"))?;
+    if retention < Duration::from_secs(1) {
+        return Err(format!(
+            "`{text}` is shorter than the smallest retention, 1s"
+        ));
+    }
+    Ok(retention)
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
