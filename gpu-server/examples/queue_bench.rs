@@ -35,10 +35,14 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// work signal; a producer enqueues one job at a time and the time to `running` is measured.
 async fn claim_latency(cluster: &julia_tests::pg_cluster::PgCluster, workers: usize) {
     let url = cluster.create_database("latency");
-    let producer = store::open(&url).await.expect("producer store");
+    let producer = store::open(&url, store::StoreOptions::default())
+        .await
+        .expect("producer store");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
     for w in 0..workers {
-        let store = store::open(&url).await.expect("worker store");
+        let store = store::open(&url, store::StoreOptions::default())
+            .await
+            .expect("worker store");
         let tx = tx.clone();
         tokio::spawn(async move {
             let mut work = store.work_signal();
@@ -88,19 +92,22 @@ async fn claim_latency(cluster: &julia_tests::pg_cluster::PgCluster, workers: us
 /// A full queue of no-op jobs drained by `workers` concurrent claim + complete loops.
 async fn claim_throughput(cluster: &julia_tests::pg_cluster::PgCluster, workers: usize) {
     let url = cluster.create_database(&format!("throughput_{workers}"));
-    let seed_store = store::open(&url).await.expect("store");
+    let seed_store = store::open(&url, store::StoreOptions::default())
+        .await
+        .expect("store");
     for seed in 0..THROUGHPUT_JOBS {
         seed_store
             .insert_or_get(new_job(seed), u64::MAX)
             .await
             .expect("insert");
     }
-    let stores: Vec<Arc<dyn JobStore>> =
-        futures::future::join_all((0..workers).map(|_| store::open(&url)))
-            .await
-            .into_iter()
-            .map(|s| s.unwrap())
-            .collect();
+    let stores: Vec<Arc<dyn JobStore>> = futures::future::join_all(
+        (0..workers).map(|_| store::open(&url, store::StoreOptions::default())),
+    )
+    .await
+    .into_iter()
+    .map(|s| s.unwrap())
+    .collect();
     let started = Instant::now();
     let tasks = stores.into_iter().enumerate().map(|(w, store)| {
         tokio::spawn(async move {

@@ -29,6 +29,10 @@ pub struct ServiceConfig {
     pub max_work: u64,
     /// Wall-clock limit of one render; `None`: none.
     pub job_timeout: Option<Duration>,
+    /// Claims of one job that may end without finishing before it fails (`too_many_attempts`).
+    pub max_attempts: u32,
+    /// Finished, failed and canceled jobs are deleted this long after they finished.
+    pub retention: Duration,
 }
 
 /// `--job-timeout` seconds as a limit: 0 means none.

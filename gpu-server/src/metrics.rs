@@ -21,6 +21,8 @@ pub const GPU_FALLBACKS: &str = "julia_gpu_fallbacks_total";
 pub const HTTP_DURATION: &str = "julia_http_request_duration_seconds";
 pub const DEDUP_HITS: &str = "julia_dedup_hits_total";
 pub const QUEUE_REJECTIONS: &str = "julia_queue_full_rejections_total";
+pub const JOBS_PRUNED: &str = "julia_jobs_pruned_total";
+pub const ATTEMPT_FAILURES: &str = "julia_attempt_failures_total";
 
 /// Installs the global recorder (once per process) and returns the handle that renders the
 /// Prometheus text.
@@ -53,10 +55,19 @@ pub fn install() -> Result<PrometheusHandle, metrics_exporter_prometheus::BuildE
         QUEUE_REJECTIONS,
         "Submissions refused because the queue was full"
     );
+    metrics::describe_counter!(
+        JOBS_PRUNED,
+        "Finished jobs deleted after the retention period"
+    );
+    metrics::describe_counter!(
+        ATTEMPT_FAILURES,
+        "Attempts that failed for a passing reason (storage) and went back to the queue"
+    );
     // Present from the first scrape, so dashboards and alerts see a zero rather than nothing.
     metrics::counter!(GPU_FALLBACKS).increment(0);
     metrics::counter!(DEDUP_HITS).increment(0);
     metrics::counter!(QUEUE_REJECTIONS).increment(0);
+    metrics::counter!(JOBS_PRUNED).increment(0);
     Ok(handle)
 }
 

@@ -1,10 +1,15 @@
 //! Result storage: finished images and arrays as files named by the canonical hash.
 //!
-//! A result is written to a temporary name and renamed into place only when complete, so a crash
-//! never leaves a half-written result under a real name. A disk budget evicts the least recently
-//! used results; the job store then re-renders evicted parameters when they are asked for again
-//! (see `api::jobs`). File names come only from hashes this server computed (hex digits), never
-//! from user input.
+//! A result is written under a name of its own (one per attempt), synced, and only then moved to
+//! its real name, by the worker that still holds the job's lease (see `jobs::commit`). The move
+//! never replaces a file: two attempts at one hash produce the same bytes, so whichever lands
+//! first stays, and a worker that lost its lease can never overwrite a result. A crash never
+//! leaves a half-written result under a real name. A disk budget evicts the least recently used
+//! results; the job store then re-renders evicted parameters when they are asked for again (see
+//! `api::jobs`). File names come only from hashes this server computed (hex digits), never from
+//! user input.
+
+mod no_replace;
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -16,12 +21,14 @@ use std::time::SystemTime;
 use render_core::OutputFormat;
 use uuid::Uuid;
 
+pub use no_replace::rename_no_replace;
+
 /// Where finished results live. The directory implementation is the embedded default; shared
 /// storage for distributed mode implements the same trait.
 pub trait ResultStore: Send + Sync + 'static {
     /// Starts writing the result of `hash`; nothing is visible under the real name until
-    /// [`PendingResult::commit`].
-    fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<PendingResult>;
+    /// [`PendingResult::publish`].
+    fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<Box<dyn PendingResult>>;
 
     /// Opens a finished result for reading (and marks it recently used); `None` if absent.
     fn open(&self, hash: &str, format: OutputFormat) -> io::Result<Option<(File, u64)>>;
@@ -32,31 +39,77 @@ pub trait ResultStore: Send + Sync + 'static {
     fn committed(&self, hash: &str, format: OutputFormat, bytes: u64);
 }
 
-/// A result being written. Dropped without `commit`, its temporary file is removed.
-pub struct PendingResult {
+/// A result being written under this attempt's own name. Dropped before `publish`, it is removed.
+pub trait PendingResult: Send {
+    fn writer(&mut self) -> &mut dyn Write;
+
+    /// Flushes and syncs everything written; returns the size. Nothing is visible yet.
+    fn finish(&mut self) -> io::Result<u64>;
+
+    /// Moves the finished result to its real name unless a result is already there (it is never
+    /// replaced), and makes the move durable.
+    fn publish(self: Box<Self>) -> io::Result<Published>;
+}
+
+/// Where a published result ended up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The size of the file under the real name.
+    pub bytes: u64,
+    /// Another attempt had already published this hash; its file was kept and this one dropped.
+    pub already_present: bool,
+}
+
+/// A result being written to a temporary file beside its real name.
+struct DirPending {
     writer: Option<BufWriter<File>>,
     temp: PathBuf,
     target: PathBuf,
+    dir: PathBuf,
+    bytes: Option<u64>,
 }
 
-impl PendingResult {
-    pub fn writer(&mut self) -> &mut dyn Write {
-        self.writer.as_mut().expect("writer present until commit")
+impl PendingResult for DirPending {
+    fn writer(&mut self) -> &mut dyn Write {
+        self.writer.as_mut().expect("writer present until publish")
     }
 
-    /// Flushes, syncs and renames the file into place; returns its size.
-    pub fn commit(mut self) -> io::Result<u64> {
-        let writer = self.writer.take().expect("commit once");
-        let file = writer.into_inner().map_err(|e| e.into_error())?;
+    fn finish(&mut self) -> io::Result<u64> {
+        let writer = self.writer.as_mut().expect("writer present until publish");
+        writer.flush()?;
+        let file = writer.get_ref();
         file.sync_all()?;
-        let size = file.metadata()?.len();
-        drop(file);
-        fs::rename(&self.temp, &self.target)?;
-        Ok(size)
+        let bytes = file.metadata()?.len();
+        self.bytes = Some(bytes);
+        Ok(bytes)
+    }
+
+    fn publish(mut self: Box<Self>) -> io::Result<Published> {
+        let bytes = match self.bytes {
+            Some(bytes) => bytes,
+            None => self.finish()?,
+        };
+        let outcome = match rename_no_replace(&self.temp, &self.target) {
+            Ok(()) => Published {
+                bytes,
+                already_present: false,
+            },
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Published {
+                bytes: fs::metadata(&self.target)?.len(),
+                already_present: true,
+            },
+            Err(err) => return Err(err),
+        };
+        // The new name must survive a crash as surely as the bytes it names.
+        File::open(&self.dir)?.sync_all()?;
+        // Dropping now removes this attempt's temporary name if it is still there (a duplicate).
+        self.writer.take();
+        let _ = fs::remove_file(&self.temp);
+        Ok(outcome)
     }
 }
 
-impl Drop for PendingResult {
+impl Drop for DirPending {
     fn drop(&mut self) {
         if self.writer.take().is_some() {
             let _ = fs::remove_file(&self.temp);
@@ -174,20 +227,22 @@ impl LruIndex {
 }
 
 impl ResultStore for DirResults {
-    fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<PendingResult> {
+    fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<Box<dyn PendingResult>> {
         let target = self.dir.join(Self::file_name(hash, format));
-        // A unique temporary name: two workers may render the same hash (a reclaimed lease).
+        // A name per attempt: two workers may render the same hash (a reclaimed lease).
         let temp = self.dir.join(format!(
             "{}.{}{TEMP_SUFFIX}",
             Self::file_name(hash, format),
             Uuid::new_v4()
         ));
         let file = File::create(&temp)?;
-        Ok(PendingResult {
+        Ok(Box::new(DirPending {
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
             temp,
             target,
-        })
+            dir: self.dir.clone(),
+            bytes: None,
+        }))
     }
 
     fn open(&self, hash: &str, format: OutputFormat) -> io::Result<Option<(File, u64)>> {
@@ -228,8 +283,41 @@ mod tests {
     fn write(results: &DirResults, hash: &str, bytes: usize) {
         let mut pending = results.begin(hash, OutputFormat::Npy).unwrap();
         pending.writer().write_all(&vec![7u8; bytes]).unwrap();
-        let size = pending.commit().unwrap();
-        results.committed(hash, OutputFormat::Npy, size);
+        let published = pending.publish().unwrap();
+        results.committed(hash, OutputFormat::Npy, published.bytes);
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn publishing_never_replaces_a_result_another_attempt_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX).unwrap();
+        let mut first = results.begin("ab", OutputFormat::Png).unwrap();
+        let mut late = results.begin("ab", OutputFormat::Png).unwrap();
+        first.writer().write_all(b"first attempt").unwrap();
+        late.writer().write_all(b"late").unwrap();
+        assert_eq!(late.finish().unwrap(), 4);
+        let placed = first.publish().unwrap();
+        assert_eq!((placed.bytes, placed.already_present), (13, false));
+        let kept = late.publish().unwrap();
+        assert_eq!((kept.bytes, kept.already_present), (13, true));
+        assert_eq!(
+            fs::read(dir.path().join("ab.png")).unwrap(),
+            b"first attempt"
+        );
+        assert_eq!(
+            names(dir.path()),
+            ["ab.png"],
+            "the late attempt left nothing behind"
+        );
     }
 
     #[test]
@@ -238,6 +326,7 @@ mod tests {
         let results = DirResults::open(dir.path(), u64::MAX).unwrap();
         let mut pending = results.begin("ab", OutputFormat::Png).unwrap();
         pending.writer().write_all(b"half").unwrap();
+        pending.finish().unwrap();
         drop(pending);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
         assert!(!results.contains("ab", OutputFormat::Png));

@@ -1,6 +1,7 @@
-//! `serve` put together: store, results, renderer, workers, HTTP server, and the drain on
-//! SIGTERM/SIGINT (readiness off, new jobs refused, running jobs get the grace period, then
-//! whatever still runs goes back to the queue for the next start).
+//! `serve` put together: the data directory's lock (SQLite mode), store, results, renderer,
+//! workers, HTTP server, the periodic lease sweep and pruning, and the drain on SIGTERM/SIGINT
+//! (readiness off, new jobs refused, running jobs get the grace period, then whatever still runs
+//! goes back to the queue for the next start).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use crate::jobs::renderer::JobRenderer;
 use crate::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
 use crate::render_backend::{BackendOptions, Backends};
 use crate::results::DirResults;
-use crate::store::{self, StoreError};
+use crate::store::{self, DataDirLock, LockError, StoreError, StoreOptions};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -23,6 +24,8 @@ pub enum ServiceError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Locked(#[from] LockError),
     #[error("cannot open the job store: {0}")]
     Store(#[from] StoreError),
     #[error("cannot install the metrics recorder: {0}")]
@@ -45,8 +48,18 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
         source,
     };
     std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error)?;
+    // Before the store is touched: opening it recovers the jobs another process may be running.
+    // PostgreSQL nodes share their data (results) directory by design, so only SQLite locks it.
+    let _lock = if store::is_sqlite_url(&config.database_url) {
+        Some(DataDirLock::acquire(&config.data_dir)?)
+    } else {
+        None
+    };
     let metrics = crate::metrics::install()?;
-    let store = store::open(&config.database_url).await?;
+    let options = StoreOptions {
+        max_attempts: config.max_attempts,
+    };
+    let store = store::open(&config.database_url, options).await?;
     let results = Arc::new(
         DirResults::open(&config.results_dir(), config.result_cache_bytes)
             .map_err(data_dir_error)?,
@@ -101,6 +114,7 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
         .map_err(ServiceError::Workers)?
     };
     tokio::spawn(requeue_expired_leases(store.clone(), config.lease));
+    tokio::spawn(prune_finished_jobs(store.clone(), config.retention));
 
     println!("listening on http://{local}");
     tracing::info!(%local, workers = workers.len(), "julia-server started");
@@ -134,9 +148,45 @@ pub async fn requeue_expired_leases(store: Arc<dyn store::JobStore>, lease: Dura
     loop {
         tick.tick().await;
         match store.requeue_expired().await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(n, "re-queued jobs whose lease expired"),
+            Ok(swept) => {
+                if swept.requeued > 0 {
+                    tracing::warn!(n = swept.requeued, "re-queued jobs whose lease expired");
+                }
+                if swept.failed > 0 {
+                    tracing::warn!(
+                        n = swept.failed,
+                        "failed jobs whose lease expired on their last try (too_many_attempts)"
+                    );
+                }
+            }
             Err(err) => tracing::warn!(%err, "checking leases failed"),
+        }
+    }
+}
+
+/// How often finished jobs are pruned: a fraction of the retention, so a row outlives it by at
+/// most a quarter, but at least every second and at most every hour.
+fn prune_interval(retention: Duration) -> Duration {
+    (retention / 4).clamp(Duration::from_secs(1), Duration::from_secs(3600))
+}
+
+/// Deletes finished, failed and canceled jobs older than `retention`, at start-up and then
+/// periodically. Every API node may prune (deleting twice is harmless).
+pub async fn prune_finished_jobs(store: Arc<dyn store::JobStore>, retention: Duration) {
+    let mut tick = tokio::time::interval(prune_interval(retention));
+    loop {
+        tick.tick().await;
+        match store.prune_finished(retention).await {
+            Ok(0) => {}
+            Ok(n) => {
+                metrics::counter!(crate::metrics::JOBS_PRUNED).increment(n);
+                tracing::info!(
+                    n,
+                    retention_secs = retention.as_secs(),
+                    "pruned jobs finished longer ago than the retention period"
+                );
+            }
+            Err(err) => tracing::warn!(%err, "pruning finished jobs failed"),
         }
     }
 }

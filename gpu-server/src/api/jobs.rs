@@ -21,7 +21,7 @@ use super::state::AppState;
 use crate::jobs::{Job, JobStatus};
 use crate::metrics::{DEDUP_HITS, QUEUE_REJECTIONS};
 use crate::openapi::RenderParamsSchema;
-use crate::store::{Canceled, Inserted, NewJob};
+use crate::store::{Canceled, Inserted, NewJob, Requeued};
 
 const DEFAULT_LIST_LIMIT: u32 = 10;
 const MAX_LIST_LIMIT: u32 = 100;
@@ -105,23 +105,15 @@ pub async fn create_job(
             if job.status == JobStatus::Done
                 && !app.results.contains(&job.hash, job.params.format) =>
         {
-            match app.store.requeue_done(job.id).await? {
-                Some(job) => (StatusCode::ACCEPTED, job),
-                None => dedup_hit(job),
+            let capacity = app.config.queue_capacity;
+            match app.store.requeue_done(job.id, capacity).await? {
+                Requeued::Queued(job) => (StatusCode::ACCEPTED, job),
+                Requeued::NotDone => dedup_hit(job),
+                Requeued::QueueFull => return Err(queue_full(capacity)),
             }
         }
         Inserted::Existing(job) => dedup_hit(job),
-        Inserted::QueueFull => {
-            metrics::counter!(QUEUE_REJECTIONS).increment(1);
-            return Err(ApiError::unavailable(
-                "queue_full",
-                format!(
-                    "the queue holds {} jobs, its capacity; try again later",
-                    app.config.queue_capacity
-                ),
-                QUEUE_FULL_RETRY_SECS,
-            ));
-        }
+        Inserted::QueueFull => return Err(queue_full(app.config.queue_capacity)),
     };
     if let Some(old) = replaces.filter(|old| *old != job.id)
         && let Canceled::Canceled(_) = app.store.cancel(old).await?
@@ -130,6 +122,16 @@ pub async fn create_job(
     }
     let location = HeaderValue::from_str(&Job::location(job.id)).expect("ids are ASCII");
     Ok((status, [(header::LOCATION, location)], Json(job)).into_response())
+}
+
+/// `503` + Retry-After: the queue is at `capacity` (new jobs and re-queues alike).
+pub(super) fn queue_full(capacity: u64) -> ApiError {
+    metrics::counter!(QUEUE_REJECTIONS).increment(1);
+    ApiError::unavailable(
+        "queue_full",
+        format!("the queue holds {capacity} jobs, its capacity; try again later"),
+        QUEUE_FULL_RETRY_SECS,
+    )
 }
 
 fn dedup_hit(mut job: Job) -> (StatusCode, Job) {

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 use tokio_util::io::ReaderStream;
 
 use super::error::{ApiError, ErrorBody};
-use super::jobs::parse_job_id;
+use super::jobs::{parse_job_id, queue_full};
 use super::state::AppState;
 use crate::jobs::JobStatus;
+use crate::store::Requeued;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -31,6 +32,7 @@ const STREAM_CHUNK: usize = 256 * 1024;
         (status = 304, description = "the client's copy (If-None-Match) is current"),
         (status = 404, body = ErrorBody),
         (status = 409, description = "the job is not done (or its evicted result is rendering again)", body = ErrorBody),
+        (status = 503, description = "the result was evicted and the queue is too full to render it again (see Retry-After)", body = ErrorBody),
     )
 )]
 pub async fn get_result(
@@ -75,7 +77,10 @@ pub async fn get_result(
         )
     })?;
     let Some((file, len)) = opened else {
-        app.store.requeue_done(id).await?;
+        let capacity = app.config.queue_capacity;
+        if let Requeued::QueueFull = app.store.requeue_done(id, capacity).await? {
+            return Err(queue_full(capacity));
+        }
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "result_evicted",

@@ -17,8 +17,8 @@ pub struct ServeArgs {
     /// Directory for the database and the results.
     #[arg(long, env = "JULIA_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
-    /// Job store URL [default: sqlite://<data-dir>/jobs.db].
-    #[arg(long, env = "JULIA_DATABASE_URL")]
+    /// Job store URL [default: sqlite://<data-dir>/jobs.db]. A password in it is never printed.
+    #[arg(long, env = "JULIA_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Render on the CPU only, even when a GPU is available.
     #[arg(long, env = "JULIA_CPU_ONLY")]
@@ -56,6 +56,14 @@ pub struct ServeArgs {
     /// Seconds a render may run before its job fails with code `timeout` (0: no limit).
     #[arg(long, env = "JULIA_JOB_TIMEOUT", default_value_t = 3600)]
     pub job_timeout: u64,
+    /// Claims of one job that may end without finishing (a crash, a kill, an expired lease, a
+    /// failed write) before it is failed with `too_many_attempts`.
+    #[arg(long, env = "JULIA_MAX_ATTEMPTS", default_value_t = crate::store::DEFAULT_MAX_ATTEMPTS,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_attempts: u32,
+    /// How long finished, failed and canceled jobs are kept (e.g. `30d`, `12h`, `90s`).
+    #[arg(long, env = "JULIA_RETENTION", default_value = "30d", value_parser = parse_retention)]
+    pub retention: Duration,
 }
 
 impl ServeArgs {
@@ -79,8 +87,22 @@ impl ServeArgs {
             lease: Duration::from_secs(self.lease_secs.max(3)),
             max_work: self.max_work,
             job_timeout: crate::config::job_timeout_from_secs(self.job_timeout),
+            max_attempts: self.max_attempts,
+            retention: self.retention,
         }
     }
+}
+
+/// A retention period in human units (`30d`, `12h`, `90s`); at least one second.
+pub fn parse_retention(text: &str) -> Result<Duration, String> {
+    let retention = humantime::parse_duration(text)
+        .map_err(|err| format!("`{text}` is not a duration like 30d, 12h or 90s: {err}"))?;
+    if retention < Duration::from_secs(1) {
+        return Err(format!(
+            "`{text}` is shorter than the smallest retention, 1s"
+        ));
+    }
+    Ok(retention)
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {

@@ -3,6 +3,10 @@
 //! workers, writes results into the shared results directory, sweeps expired leases, and
 //! optionally serves Prometheus metrics. SIGTERM/SIGINT drain: no new claims, running jobs get
 //! the grace period, then go back to the queue.
+//!
+//! A worker locks nothing locally: its results directory is shared with other workers and API
+//! nodes by design, the store's fencing keeps two claims of one job apart, and results are moved
+//! into place without ever replacing one.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,12 +25,13 @@ use crate::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
 use crate::render_backend::{BackendOptions, Backends};
 use crate::results::DirResults;
 use crate::service::{requeue_expired_leases, shutdown_signal};
-use crate::store::{self, JobStore};
+use crate::store::{self, JobStore, StoreOptions, redact_url};
 
 #[derive(clap::Args, Debug)]
 pub struct WorkerArgs {
-    /// The shared job store (postgres://user@host:port/db); required.
-    #[arg(long, env = "JULIA_DATABASE_URL")]
+    /// The shared job store (postgres://user@host:port/db); required. A password in it is never
+    /// printed.
+    #[arg(long, env = "JULIA_DATABASE_URL", hide_env_values = true)]
     pub database_url: String,
     /// Data directory; results go to <data-dir>/results unless --results-dir says otherwise.
     #[arg(long, env = "JULIA_DATA_DIR", default_value = "./data")]
@@ -61,6 +66,11 @@ pub struct WorkerArgs {
     /// Seconds a render may run before its job fails with code `timeout` (0: no limit).
     #[arg(long, env = "JULIA_JOB_TIMEOUT", default_value_t = 3600)]
     pub job_timeout: u64,
+    /// Claims of one job that may end without finishing before it is failed with
+    /// `too_many_attempts` (set it alike on every node).
+    #[arg(long, env = "JULIA_MAX_ATTEMPTS", default_value_t = store::DEFAULT_MAX_ATTEMPTS,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_attempts: u32,
 }
 
 pub fn run(args: WorkerArgs) -> ExitCode {
@@ -85,10 +95,10 @@ pub fn run(args: WorkerArgs) -> ExitCode {
 }
 
 async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
-    if !(args.database_url.starts_with("postgres:") || args.database_url.starts_with("postgresql:"))
-    {
+    if !store::is_postgres_url(&args.database_url) {
         bail!(
-            "--database-url must name the shared PostgreSQL store (postgres://...); workers of the embedded SQLite store run inside `serve`"
+            "--database-url `{}` must name the shared PostgreSQL store (postgres://...); workers of the embedded SQLite store run inside `serve`",
+            redact_url(&args.database_url)
         );
     }
     let lease = Duration::from_secs(args.lease_secs.max(3));
@@ -98,7 +108,10 @@ async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| args.data_dir.join("results"));
     let metrics = crate::metrics::install().context("cannot install the metrics recorder")?;
-    let store = open_store_patiently(&args.database_url).await?;
+    let options = StoreOptions {
+        max_attempts: args.max_attempts,
+    };
+    let store = open_store_patiently(&args.database_url, options).await?;
     let results = Arc::new(
         DirResults::open(&results_dir, args.result_cache_bytes).with_context(|| {
             format!(
@@ -157,17 +170,23 @@ async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
 
 /// A worker started before its database (a host booting, a failover) waits for it rather than
 /// exiting; a wrong URL or a failed migration still ends the process.
-async fn open_store_patiently(url: &str) -> anyhow::Result<Arc<dyn JobStore>> {
+async fn open_store_patiently(
+    url: &str,
+    options: StoreOptions,
+) -> anyhow::Result<Arc<dyn JobStore>> {
     let mut delay = Duration::from_millis(250);
     loop {
-        match store::open(url).await {
+        match store::open(url, options).await {
             Ok(store) => return Ok(store),
             Err(store::StoreError::Database(err)) if is_unreachable(&err) => {
                 tracing::warn!(%err, "the job store is unreachable; retrying");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(10));
             }
-            Err(err) => return Err(err).context("cannot open the job store"),
+            Err(err) => {
+                return Err(err)
+                    .with_context(|| format!("cannot open the job store {}", redact_url(url)));
+            }
         }
     }
 }

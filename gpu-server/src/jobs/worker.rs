@@ -16,7 +16,10 @@ use crate::jobs::deadline::{JobDeadline, TIMEOUT_CODE};
 use crate::jobs::renderer::{JobRenderer, RenderFailure, WorkerTarget};
 use crate::jobs::watch::JobWatch;
 use crate::results::ResultStore;
-use crate::store::{ClaimedJob, Completion, JobStore};
+use crate::store::{ClaimedJob, JobStore};
+
+mod commit;
+use commit::{WriteErrors, storage_failure, store_result};
 
 /// Progress is persisted (and so broadcast) at most this often per job.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
@@ -146,13 +149,9 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
     let mut pending = match ctx.results.begin(&job.hash, format) {
         Ok(pending) => pending,
         Err(err) => {
-            return fail(
-                ctx,
-                id,
-                token,
-                "storage",
-                format!("cannot create the result file: {err}"),
-            );
+            drop(watch);
+            let message = format!("cannot create the result file: {err}");
+            return storage_failure(ctx, id, token, message);
         }
     };
     let mut last_persisted: Option<Instant> = None;
@@ -175,52 +174,26 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
         }
         Flow::Continue
     };
+    let mut out = WriteErrors::new(pending.writer());
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         ctx.renderer
-            .render(target, &job.params, pending.writer(), &stop, &mut on_band)
+            .render(target, &job.params, &mut out, &stop, &mut on_band)
     }));
+    let write_error = out.into_first();
     drop(watch);
     let timed_out = deadline.timed_out();
     drop(deadline);
 
+    // A write that failed (disk full) fails this attempt, not the job, however the renderer
+    // reported it.
+    if let Some(err) = write_error
+        && matches!(outcome, Ok(Ok(_) | Err(RenderFailure::Failed(_))))
+    {
+        drop(pending);
+        return storage_failure(ctx, id, token, format!("cannot write the result: {err}"));
+    }
     match outcome {
-        Ok(Ok(rendered)) => {
-            let size = match pending.commit() {
-                Ok(size) => size,
-                Err(err) => {
-                    return fail(
-                        ctx,
-                        id,
-                        token,
-                        "storage",
-                        format!("cannot store the result: {err}"),
-                    );
-                }
-            };
-            ctx.results.committed(&job.hash, format, size);
-            let elapsed = started.elapsed();
-            metrics::histogram!("julia_render_duration_seconds", "backend" => rendered.backend.clone())
-                .record(elapsed.as_secs_f64());
-            let completion = Completion {
-                backend: rendered.backend,
-                device: rendered.device,
-                duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-            };
-            match ctx
-                .runtime
-                .block_on(ctx.store.complete(id, token, completion))
-            {
-                Ok(true) => tracing::info!(ms = elapsed.as_millis() as u64, bytes = size, "done"),
-                // Canceled or reclaimed meanwhile; the result file is still a correct render of
-                // its hash, so it stays for whoever asks for these params next.
-                Ok(false) => {
-                    tracing::info!("finished, but the job was canceled or reclaimed meanwhile")
-                }
-                Err(err) => {
-                    tracing::error!(%err, "recording completion failed; the job will be re-run")
-                }
-            }
-        }
+        Ok(Ok(rendered)) => store_result(ctx, &job, token, pending, rendered, started),
         Ok(Err(RenderFailure::Canceled)) if timed_out => {
             drop(pending);
             let limit = ctx.job_timeout.unwrap_or_default().as_secs();

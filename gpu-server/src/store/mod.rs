@@ -8,10 +8,23 @@
 //! `release`) names the token and is refused (returns `false`) once the job has been canceled or
 //! reclaimed, so a stale worker can never overwrite a newer attempt. A job whose lease expires goes
 //! back to the queue (`requeue_expired`).
+//!
+//! Retries are capped ([`StoreOptions::max_attempts`]): besides the fencing generation `attempt`,
+//! each row counts `tries`, the claims since the job last finished. A job whose tries reach the cap
+//! and that is given back without finishing (lease expired, a process restarted over it, a failed
+//! attempt) is `failed` with `too_many_attempts` instead of re-queued, and a queued job already at
+//! the cap (a node with a higher cap gave it back) is failed when a claim reaches it. A graceful
+//! drain `release` gives the try back: the job did nothing wrong.
 
+mod attempts;
+mod dir_lock;
 pub mod postgres;
 mod row;
 pub mod sqlite;
+mod url;
+
+pub use dir_lock::{DataDirLock, LockError};
+pub use url::redact_url;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -33,9 +46,32 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("corrupt job row: {0}")]
     Corrupt(String),
-    #[error("unsupported database URL `{0}`")]
+    /// The URL, password redacted.
+    #[error("unsupported database URL `{0}` (expected sqlite:... or postgres://...)")]
     UnsupportedUrl(String),
 }
+
+/// How many times a job may be claimed without finishing, unless configured.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+/// Settings of the store itself, fixed when it is opened.
+#[derive(Clone, Copy, Debug)]
+pub struct StoreOptions {
+    /// Claims of one job that may end without finishing before it is `failed` with
+    /// `too_many_attempts` (at least 1).
+    pub max_attempts: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> StoreOptions {
+        StoreOptions {
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+}
+
+/// The error code of a job whose attempts were used up.
+pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -55,6 +91,26 @@ pub enum Inserted {
     Existing(Job),
     /// The queue already holds `capacity` jobs; nothing was inserted.
     QueueFull,
+}
+
+/// What `requeue_done` did.
+#[derive(Clone, Debug)]
+pub enum Requeued {
+    /// The done job is queued again, same id.
+    Queued(Job),
+    /// The job is not done (any more); nothing changed.
+    NotDone,
+    /// The queue already holds `capacity` jobs; nothing changed.
+    QueueFull,
+}
+
+/// What `requeue_expired` did with the running jobs whose lease ran out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExpiredLeases {
+    /// Back in the queue for another attempt.
+    pub requeued: u64,
+    /// Out of attempts: now `failed` with `too_many_attempts`.
+    pub failed: u64,
 }
 
 /// What `cancel` did.
@@ -112,10 +168,12 @@ pub trait JobStore: Send + Sync + 'static {
     fn cancel(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Canceled>>;
 
     /// Puts a done job whose result file is gone (evicted by the disk budget) back in the queue,
-    /// same id; `None` when the job is not done.
-    fn requeue_done(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>>;
+    /// same id, with a fresh allowance of tries, unless `capacity` jobs are already queued (a
+    /// re-queue is a new job as far as the queue's capacity goes).
+    fn requeue_done(&self, id: Uuid, capacity: u64) -> BoxFuture<'_, StoreResult<Requeued>>;
 
-    /// Claims the oldest queued job for `worker_id` under a lease of `lease`.
+    /// Claims the oldest queued job for `worker_id` under a lease of `lease`. A queued job whose
+    /// tries already reach the cap is failed with `too_many_attempts` on the way, never handed out.
     fn claim(
         &self,
         worker_id: &str,
@@ -145,11 +203,28 @@ pub trait JobStore: Send + Sync + 'static {
     /// Marks the job failed; `false` when the claim is no longer valid.
     fn fail(&self, id: Uuid, token: i64, error: JobError) -> BoxFuture<'_, StoreResult<bool>>;
 
-    /// Gives a running job back to the queue (shutdown after the drain grace period).
+    /// Gives a running job back to the queue (shutdown after the drain grace period). The try is
+    /// given back too: a drained job did nothing wrong, so it does not count against the cap.
     fn release(&self, id: Uuid, token: i64) -> BoxFuture<'_, StoreResult<bool>>;
 
-    /// Re-queues running jobs whose lease has expired; returns how many.
-    fn requeue_expired(&self) -> BoxFuture<'_, StoreResult<u64>>;
+    /// Ends an attempt that failed for a reason that may pass (the result could not be stored):
+    /// the job goes back to the queue with the try counted, or, when its tries reach the cap, is
+    /// failed with `too_many_attempts` and a message ending with `error`. `false` when the claim
+    /// is no longer valid.
+    fn fail_attempt(
+        &self,
+        id: Uuid,
+        token: i64,
+        error: JobError,
+    ) -> BoxFuture<'_, StoreResult<bool>>;
+
+    /// Gives back running jobs whose lease has expired: re-queued, or failed with
+    /// `too_many_attempts` once their tries reach the cap.
+    fn requeue_expired(&self) -> BoxFuture<'_, StoreResult<ExpiredLeases>>;
+
+    /// Deletes done, failed and canceled jobs that finished more than `older_than` ago; returns
+    /// how many. Their result files are left to the disk budget.
+    fn prune_finished(&self, older_than: Duration) -> BoxFuture<'_, StoreResult<u64>>;
 
     fn stats(&self) -> BoxFuture<'_, StoreResult<QueueStats>>;
 
@@ -161,14 +236,26 @@ pub trait JobStore: Send + Sync + 'static {
 }
 
 /// Opens the store a database URL names.
-pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn JobStore>> {
-    if url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(sqlite::SqliteStore::open(url).await?))
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+pub async fn open(url: &str, options: StoreOptions) -> StoreResult<std::sync::Arc<dyn JobStore>> {
+    if is_sqlite_url(url) {
         Ok(std::sync::Arc::new(
-            postgres::PostgresStore::open(url).await?,
+            sqlite::SqliteStore::open(url, options).await?,
+        ))
+    } else if is_postgres_url(url) {
+        Ok(std::sync::Arc::new(
+            postgres::PostgresStore::open(url, options).await?,
         ))
     } else {
-        Err(StoreError::UnsupportedUrl(url.to_string()))
+        Err(StoreError::UnsupportedUrl(redact_url(url)))
     }
+}
+
+/// Whether `url` names the embedded SQLite store.
+pub fn is_sqlite_url(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// Whether `url` names the shared PostgreSQL store.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres:") || url.starts_with("postgresql:")
 }

@@ -16,20 +16,21 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgNotification, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Postgres, Transaction};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError,
-    StoreResult,
+    Canceled, ClaimedJob, Completion, ExpiredLeases, Inserted, JobStore, NewJob, QueueStats,
+    Requeued, StoreError, StoreOptions, StoreResult,
 };
 use sqlx::FromRow;
 
 use super::row::{JobRow, micros, queue_stats};
 use crate::jobs::{Job, JobError};
 
+mod attempts;
 mod relay;
 mod retry;
 use relay::{Relay, connect_listener, safety_poll};
@@ -59,12 +60,14 @@ pub struct PostgresStore {
     events: broadcast::Sender<Job>,
     work: Arc<watch::Sender<u64>>,
     tasks: Vec<JoinHandle<()>>,
+    /// `StoreOptions::max_attempts`.
+    max_attempts: i64,
 }
 
 impl PostgresStore {
     /// Connects, runs migrations (safe from many nodes at once: sqlx takes an advisory lock) and
     /// starts the notification listener and the safety poll.
-    pub async fn open(url: &str) -> StoreResult<PostgresStore> {
+    pub async fn open(url: &str, store_options: StoreOptions) -> StoreResult<PostgresStore> {
         let options = PgConnectOptions::from_str(url)?.application_name("julia-server");
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -90,6 +93,7 @@ impl PostgresStore {
             events,
             work,
             tasks,
+            max_attempts: i64::from(store_options.max_attempts.max(1)),
         })
     }
 
@@ -173,9 +177,6 @@ impl Drop for PostgresStore {
     }
 }
 
-const REQUEUE_SET: &str = "status = 'queued', progress = 0, started_at = NULL, lease_owner = NULL, \
-                           lease_expires_at = NULL, backend = NULL, device = NULL";
-
 impl JobStore for PostgresStore {
     fn insert_or_get(&self, new: NewJob, capacity: u64) -> BoxFuture<'_, StoreResult<Inserted>> {
         async move {
@@ -222,19 +223,8 @@ impl JobStore for PostgresStore {
         .boxed()
     }
 
-    fn requeue_done(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>> {
-        retry(move || async move {
-            let sql = format!(
-                "UPDATE jobs SET {REQUEUE_SET}, finished_at = NULL, duration_ms = NULL
-                 WHERE id = $1 AND status = 'done' RETURNING *"
-            );
-            let row = sqlx::query(&sql)
-                .bind(id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-            row.as_ref().map(job_from_row).transpose()
-        })
-        .boxed()
+    fn requeue_done(&self, id: Uuid, capacity: u64) -> BoxFuture<'_, StoreResult<Requeued>> {
+        retry(move || self.requeue_done_within(id, capacity)).boxed()
     }
 
     fn claim(
@@ -243,32 +233,7 @@ impl JobStore for PostgresStore {
         lease: Duration,
     ) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>> {
         let worker_id = worker_id.to_string();
-        retry(move || {
-            let worker_id = worker_id.clone();
-            async move {
-                // SKIP LOCKED: concurrent claimers each take a different row and never wait for
-                // one another; the row lock also re-checks `status` on the newest row version.
-                let row = sqlx::query(
-                    "UPDATE jobs SET status = 'running', attempt = attempt + 1, progress = 0,
-                         started_at = julia_now_us(), lease_owner = $1,
-                         lease_expires_at = julia_now_us() + $2
-                     WHERE seq = (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq
-                                  LIMIT 1 FOR UPDATE SKIP LOCKED)
-                     RETURNING *",
-                )
-                .bind(worker_id)
-                .bind(micros(lease))
-                .fetch_optional(&self.pool)
-                .await?;
-                let Some(row) = row else { return Ok(None) };
-                let token: i64 = row.try_get("attempt")?;
-                Ok(Some(ClaimedJob {
-                    job: job_from_row(&row)?,
-                    token,
-                }))
-            }
-        })
-        .boxed()
+        async move { self.claim_next(&worker_id, lease).await }.boxed()
     }
 
     fn heartbeat(&self, id: Uuid, token: i64, lease: Duration) -> BoxFuture<'_, StoreResult<bool>> {
@@ -350,21 +315,25 @@ impl JobStore for PostgresStore {
     }
 
     fn release(&self, id: Uuid, token: i64) -> BoxFuture<'_, StoreResult<bool>> {
-        retry(move || async move {
-            let sql = format!("UPDATE jobs SET {REQUEUE_SET} WHERE id = $1 AND attempt = $2 AND status = 'running'");
-            self.fenced(sqlx::query(&sql).bind(id.to_string()).bind(token)).await
-        })
-        .boxed()
+        retry(move || self.release_untried(id, token)).boxed()
     }
 
-    fn requeue_expired(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        retry(move || async move {
-            let sql = format!(
-                "UPDATE jobs SET {REQUEUE_SET} WHERE status = 'running' AND lease_expires_at < julia_now_us()"
-            );
-            Ok(sqlx::query(&sql).execute(&self.pool).await?.rows_affected())
-        })
-        .boxed()
+    fn fail_attempt(
+        &self,
+        id: Uuid,
+        token: i64,
+        error: JobError,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        let last_error = format!("{}: {}", error.code, error.message);
+        async move { retry(|| self.give_back(id, token, &last_error)).await }.boxed()
+    }
+
+    fn requeue_expired(&self) -> BoxFuture<'_, StoreResult<ExpiredLeases>> {
+        retry(move || self.give_back_expired()).boxed()
+    }
+
+    fn prune_finished(&self, older_than: Duration) -> BoxFuture<'_, StoreResult<u64>> {
+        retry(move || self.prune(older_than)).boxed()
     }
 
     fn stats(&self) -> BoxFuture<'_, StoreResult<QueueStats>> {

@@ -3,27 +3,29 @@
 //! Writes go through a pool of exactly one connection, so they are serialised in-process and
 //! never meet `SQLITE_BUSY`; reads use their own pool and run beside writes (WAL). This is a
 //! single-process store: on open, every job left `running` by a previous process (crash, kill -9)
-//! goes back to the queue.
+//! goes back to the queue, or fails with `too_many_attempts` once its tries are used up. The
+//! caller holds the data directory's lock (`DataDirLock`) so no other process is using it.
 
 use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use sqlx::SqlitePool;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError,
-    StoreResult,
+    Canceled, ClaimedJob, Completion, ExpiredLeases, Inserted, JobStore, NewJob, QueueStats,
+    Requeued, StoreError, StoreResult,
 };
 use sqlx::FromRow;
 
 use super::row::{JobRow, micros, queue_stats};
 use crate::jobs::{Job, JobError};
 
+mod attempts;
 mod open;
 
 pub struct SqliteStore {
@@ -31,6 +33,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     events: broadcast::Sender<Job>,
     work: watch::Sender<u64>,
+    /// `StoreOptions::max_attempts`.
+    max_attempts: i64,
 }
 
 impl SqliteStore {
@@ -189,24 +193,8 @@ impl JobStore for SqliteStore {
         .boxed()
     }
 
-    fn requeue_done(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>> {
-        async move {
-            let row = sqlx::query(
-                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL, finished_at = NULL,
-                     duration_ms = NULL, backend = NULL, device = NULL
-                 WHERE id = ? AND status = 'done' RETURNING *",
-            )
-            .bind(id.to_string())
-            .fetch_optional(&self.writer)
-            .await?;
-            let job = row.as_ref().map(job_from_row).transpose()?;
-            if let Some(job) = &job {
-                self.publish(job);
-                self.wake_workers();
-            }
-            Ok(job)
-        }
-        .boxed()
+    fn requeue_done(&self, id: Uuid, capacity: u64) -> BoxFuture<'_, StoreResult<Requeued>> {
+        self.requeue_done_within(id, capacity).boxed()
     }
 
     fn claim(
@@ -215,26 +203,7 @@ impl JobStore for SqliteStore {
         lease: Duration,
     ) -> BoxFuture<'_, StoreResult<Option<ClaimedJob>>> {
         let worker_id = worker_id.to_string();
-        async move {
-            let now = now_micros();
-            let row = sqlx::query(
-                "UPDATE jobs SET status = 'running', attempt = attempt + 1, progress = 0,
-                     started_at = ?, lease_owner = ?, lease_expires_at = ?
-                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1)
-                 RETURNING *",
-            )
-            .bind(now)
-            .bind(worker_id)
-            .bind(now + micros(lease))
-            .fetch_optional(&self.writer)
-            .await?;
-            let Some(row) = row else { return Ok(None) };
-            let token: i64 = row.try_get("attempt")?;
-            let job = job_from_row(&row)?;
-            self.publish(&job);
-            Ok(Some(ClaimedJob { job, token }))
-        }
-        .boxed()
+        async move { self.claim_next(&worker_id, lease).await }.boxed()
     }
 
     fn heartbeat(&self, id: Uuid, token: i64, lease: Duration) -> BoxFuture<'_, StoreResult<bool>> {
@@ -309,39 +278,24 @@ impl JobStore for SqliteStore {
     }
 
     fn release(&self, id: Uuid, token: i64) -> BoxFuture<'_, StoreResult<bool>> {
-        async move {
-            let sql = format!(
-                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL, lease_owner = NULL,
-                     lease_expires_at = NULL {FENCE}"
-            );
-            let released = self.fenced_update(&sql, id, token, Vec::new()).await?;
-            if released {
-                self.wake_workers();
-            }
-            Ok(released)
-        }
-        .boxed()
+        self.release_untried(id, token).boxed()
     }
 
-    fn requeue_expired(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        async move {
-            let rows = sqlx::query(
-                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL, lease_owner = NULL,
-                     lease_expires_at = NULL
-                 WHERE status = 'running' AND lease_expires_at < ? RETURNING *",
-            )
-            .bind(now_micros())
-            .fetch_all(&self.writer)
-            .await?;
-            for row in &rows {
-                self.publish(&job_from_row(row)?);
-            }
-            if !rows.is_empty() {
-                self.wake_workers();
-            }
-            Ok(rows.len() as u64)
-        }
-        .boxed()
+    fn fail_attempt(
+        &self,
+        id: Uuid,
+        token: i64,
+        error: JobError,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        self.give_back(id, token, error).boxed()
+    }
+
+    fn requeue_expired(&self) -> BoxFuture<'_, StoreResult<ExpiredLeases>> {
+        self.give_back_expired().boxed()
+    }
+
+    fn prune_finished(&self, older_than: Duration) -> BoxFuture<'_, StoreResult<u64>> {
+        self.prune(older_than).boxed()
     }
 
     fn stats(&self) -> BoxFuture<'_, StoreResult<QueueStats>> {

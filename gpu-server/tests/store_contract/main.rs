@@ -10,22 +10,25 @@ mod support;
 
 use std::sync::Arc;
 
-use gpu_server::store::JobStore;
+use gpu_server::store::{JobStore, StoreOptions};
 
 /// A store under test plus whatever keeps it alive (temp dir, cluster).
 struct Backend {
     store: Arc<dyn JobStore>,
+    /// Where the store is, for a second store on the same data (another node).
+    url: String,
     _keep: Box<dyn std::any::Any + Send>,
 }
 
 async fn sqlite_backend() -> Backend {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("jobs.db").display());
-    let store = gpu_server::store::open(&url)
+    let store = gpu_server::store::open(&url, StoreOptions::default())
         .await
         .expect("open sqlite store");
     Backend {
         store,
+        url,
         _keep: Box::new(dir),
     }
 }
@@ -40,11 +43,12 @@ async fn postgres_backend() -> Backend {
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
     let url = cluster.create_database(&name);
-    let store = gpu_server::store::open(&url)
+    let store = gpu_server::store::open(&url, StoreOptions::default())
         .await
         .expect("open postgres store");
     Backend {
         store,
+        url,
         _keep: Box::new(cluster),
     }
 }
@@ -112,6 +116,52 @@ macro_rules! contract_tests {
             async fn requeue_done_puts_a_done_job_back_under_the_same_id() {
                 let b = $backend().await;
                 contract::requeue_done_puts_a_done_job_back_under_the_same_id(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn requeue_done_respects_the_queue_capacity() {
+                let b = $backend().await;
+                contract::requeue_done_respects_the_queue_capacity(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_job_whose_last_lease_expires_fails_with_too_many_attempts() {
+                let b = $backend().await;
+                contract::a_job_whose_last_lease_expires_fails_with_too_many_attempts(&*b.store)
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_failed_attempt_counts_and_the_last_names_its_error() {
+                let b = $backend().await;
+                contract::a_failed_attempt_counts_and_the_last_names_its_error(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_drain_release_gives_the_try_back() {
+                let b = $backend().await;
+                contract::a_drain_release_gives_the_try_back(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_queued_job_out_of_tries_is_failed_by_the_claim_that_reaches_it() {
+                let b = $backend().await;
+                contract::a_queued_job_out_of_tries_is_failed_by_the_claim_that_reaches_it(
+                    &*b.store, &b.url,
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_requeued_done_job_starts_with_fresh_tries() {
+                let b = $backend().await;
+                contract::a_requeued_done_job_starts_with_fresh_tries(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn pruning_deletes_old_finished_jobs_only() {
+                let b = $backend().await;
+                contract::pruning_deletes_old_finished_jobs_only(&*b.store).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -83,7 +83,7 @@ pub async fn expired_then_reclaimed(store: &dyn JobStore) -> (ClaimedJob, Claime
     insert(store, 1).await;
     let first = claim(store, SHORT_LEASE).await;
     tokio::time::sleep(SHORT_LEASE * 3).await;
-    assert_eq!(store.requeue_expired().await.unwrap(), 1);
+    assert_eq!(store.requeue_expired().await.unwrap().requeued, 1);
     let second = claim(store, LONG_LEASE).await;
     assert_eq!(second.job.id, first.job.id);
     (first, second)

@@ -1,5 +1,6 @@
 //! Opening the SQLite store: WAL mode, one writer connection and a pool of readers, migrations,
-//! and the re-queueing of jobs a previous process left `running`.
+//! and the recovery of jobs a previous process left `running` (re-queued, or failed once out of
+//! tries: a job that kills its process fails after `max_attempts` restarts instead of for ever).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -7,15 +8,17 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::{broadcast, watch};
 
-use super::SqliteStore;
-use crate::store::StoreResult;
+use super::{SqliteStore, now_micros};
+use crate::jobs::JobStatus;
+use crate::store::attempts::Sql;
+use crate::store::{StoreOptions, StoreResult};
 
 /// How many job events a slow SSE client may fall behind before it skips some.
 const EVENT_BUFFER: usize = 1024;
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database, runs migrations and re-queues orphaned jobs.
-    pub async fn open(url: &str) -> StoreResult<SqliteStore> {
+    /// Opens (creating if needed) the database, runs migrations and recovers orphaned jobs.
+    pub async fn open(url: &str, store_options: StoreOptions) -> StoreResult<SqliteStore> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -32,18 +35,36 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
-        let requeued = sqlx::query(
-            "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL, backend = NULL,
-                 device = NULL, lease_owner = NULL, lease_expires_at = NULL
-             WHERE status = 'running'",
-        )
-        .execute(&writer)
-        .await?
-        .rows_affected();
+        let max_attempts = i64::from(store_options.max_attempts.max(1));
+        let recover = format!(
+            "UPDATE jobs SET {} WHERE status = 'running' RETURNING status",
+            Sql {
+                max: "?1",
+                now: "?2"
+            }
+            .give_back_set(None)
+        );
+        let recovered: Vec<String> = sqlx::query_scalar(&recover)
+            .bind(max_attempts)
+            .bind(now_micros())
+            .fetch_all(&writer)
+            .await?;
+        let failed = recovered
+            .iter()
+            .filter(|status| *status == JobStatus::Failed.as_str())
+            .count();
+        let requeued = recovered.len() - failed;
         if requeued > 0 {
             tracing::info!(
                 requeued,
                 "re-queued jobs that were running when the last process stopped"
+            );
+        }
+        if failed > 0 {
+            tracing::warn!(
+                failed,
+                max_attempts,
+                "failed jobs that were running when the last process stopped and had no tries left"
             );
         }
         let (events, _) = broadcast::channel(EVENT_BUFFER);
@@ -53,6 +74,7 @@ impl SqliteStore {
             reader,
             events,
             work,
+            max_attempts,
         })
     }
 }

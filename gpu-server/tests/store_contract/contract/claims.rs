@@ -2,10 +2,10 @@
 //! every worker write, and a job going back to the queue (release, requeue of a done job).
 
 use gpu_server::jobs::JobStatus;
-use gpu_server::store::JobStore;
+use gpu_server::store::{JobStore, Requeued};
 
 use crate::support::{
-    LONG_LEASE, SHORT_LEASE, claim, completion, expired_then_reclaimed, failure, insert,
+    CAPACITY, LONG_LEASE, SHORT_LEASE, claim, completion, expired_then_reclaimed, failure, insert,
 };
 
 pub async fn claims_take_the_oldest_queued_job_first(store: &dyn JobStore) {
@@ -49,7 +49,7 @@ pub async fn a_live_or_renewed_lease_is_not_requeued(store: &dyn JobStore) {
             .unwrap()
     );
     tokio::time::sleep(SHORT_LEASE * 3).await;
-    assert_eq!(store.requeue_expired().await.unwrap(), 0);
+    assert_eq!(store.requeue_expired().await.unwrap(), Default::default());
     assert!(store.claim("w", LONG_LEASE).await.unwrap().is_none());
 }
 
@@ -92,7 +92,10 @@ pub async fn a_stale_token_is_refused_for_every_worker_write(store: &dyn JobStor
 pub async fn requeue_done_puts_a_done_job_back_under_the_same_id(store: &dyn JobStore) {
     let job = insert(store, 1).await;
     assert!(
-        store.requeue_done(job.id).await.unwrap().is_none(),
+        matches!(
+            store.requeue_done(job.id, CAPACITY).await.unwrap(),
+            Requeued::NotDone
+        ),
         "a queued job is not done"
     );
     let claimed = claim(store, LONG_LEASE).await;
@@ -102,7 +105,9 @@ pub async fn requeue_done_puts_a_done_job_back_under_the_same_id(store: &dyn Job
             .await
             .unwrap()
     );
-    let requeued = store.requeue_done(job.id).await.unwrap().expect("requeued");
+    let Requeued::Queued(requeued) = store.requeue_done(job.id, CAPACITY).await.unwrap() else {
+        panic!("requeued");
+    };
     assert_eq!(
         (requeued.id, requeued.status, requeued.progress),
         (job.id, JobStatus::Queued, 0.0)
@@ -120,4 +125,34 @@ pub async fn release_returns_a_running_job_to_the_queue(store: &dyn JobStore) {
     let job = store.get(job.id).await.unwrap().unwrap();
     assert_eq!(job.status, JobStatus::Queued);
     assert_eq!(claim(store, LONG_LEASE).await.job.id, job.id);
+}
+
+pub async fn requeue_done_respects_the_queue_capacity(store: &dyn JobStore) {
+    let done = insert(store, 1).await;
+    let claimed = claim(store, LONG_LEASE).await;
+    assert!(
+        store
+            .complete(done.id, claimed.token, completion())
+            .await
+            .unwrap()
+    );
+    let waiting = insert(store, 2).await;
+    assert!(matches!(
+        store.requeue_done(done.id, 1).await.unwrap(),
+        Requeued::QueueFull
+    ));
+    let unchanged = store.get(done.id).await.unwrap().unwrap();
+    assert_eq!(
+        unchanged.status,
+        JobStatus::Done,
+        "a refused re-queue changes nothing"
+    );
+    assert!(matches!(
+        store.requeue_done(waiting.id, 1).await.unwrap(),
+        Requeued::NotDone
+    ));
+    let Requeued::Queued(requeued) = store.requeue_done(done.id, 2).await.unwrap() else {
+        panic!("room for one more");
+    };
+    assert_eq!(requeued.status, JobStatus::Queued);
 }

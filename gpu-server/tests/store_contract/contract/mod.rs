@@ -3,8 +3,12 @@
 
 mod claims;
 mod events;
+mod retention;
+mod retries;
 mod submissions;
 
 pub use claims::*;
 pub use events::*;
+pub use retention::*;
+pub use retries::*;
 pub use submissions::*;
