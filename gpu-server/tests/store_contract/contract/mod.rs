@@ -3,8 +3,10 @@
 
 mod claims;
 mod events;
+mod owner;
 mod submissions;
 
 pub use claims::*;
 pub use events::*;
+pub use owner::*;
 pub use submissions::*;
