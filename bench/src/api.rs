@@ -33,6 +33,8 @@ pub async fn start_server(extra: &[&str]) -> anyhow::Result<ServerProcess> {
     let child = Command::new(server_binary()?)
         .args(["serve", "--addr", &addr, "--data-dir"])
         .arg(data.path())
+        // One load generator on one address is not abuse: measure the API, not the rate limit.
+        .args(["--rate-limit", "0"])
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

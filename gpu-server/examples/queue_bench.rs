@@ -24,6 +24,7 @@ fn new_job(seed: u32) -> NewJob {
     NewJob {
         hash: canonical_hash(&params),
         params,
+        owner: None,
     }
 }
 

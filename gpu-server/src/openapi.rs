@@ -11,6 +11,7 @@ use render_core::validate::{
 use render_core::{Palette, RenderParams};
 use serde_json::json;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Info, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
@@ -164,11 +165,32 @@ pub fn base_document() -> utoipa::openapi::OpenApi {
     let mut info = Info::new("julia-server", env!("CARGO_PKG_VERSION"));
     info.description = Some(format!(
         "Julia-set render jobs: submit RenderParams, watch progress over SSE, download the image. \
-         Default pixel limit {DEFAULT_MAX_PIXELS}."
+         Default pixel limit {DEFAULT_MAX_PIXELS}.\n\n\
+         When the server has API keys, submitting, canceling and `replaces=` need \
+         `Authorization: Bearer <key>` (`401` without, `403` for another key's job), and with \
+         `--keys-for-reads` so do the job, result and event reads. Any route may answer `421` \
+         (a Host not in `--allowed-hosts`), `408` (request timeout) or `503` + Retry-After \
+         (too many requests at once); writes may answer `429` + Retry-After (rate limit)."
     ));
     doc.info = info;
+    let mut components = utoipa::openapi::Components::new();
+    components.add_security_scheme(
+        API_KEY_SCHEME,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "An API key from the server's --api-keys-file or JULIA_API_KEYS",
+                ))
+                .build(),
+        ),
+    );
+    doc.components = Some(components);
     doc
 }
+
+/// The name of the bearer scheme the handlers' `security(..)` attributes name.
+pub const API_KEY_SCHEME: &str = "api_key";
 
 #[cfg(test)]
 mod tests {
@@ -203,6 +225,23 @@ mod tests {
                 &schema["properties"][field]["default"], value,
                 "default of `{field}`"
             );
+        }
+    }
+
+    #[test]
+    fn the_document_declares_the_bearer_scheme_the_writes_use() {
+        let doc = serde_json::to_value(crate::api::openapi_document()).unwrap();
+        let scheme = &doc["components"]["securitySchemes"][API_KEY_SCHEME];
+        assert_eq!(scheme["type"], "http", "{scheme}");
+        assert_eq!(scheme["scheme"], "bearer", "{scheme}");
+        let post = &doc["paths"]["/api/jobs"]["post"];
+        assert!(
+            post["security"].to_string().contains(API_KEY_SCHEME),
+            "{}",
+            post["security"]
+        );
+        for status in ["401", "403", "415", "421", "429", "503"] {
+            assert!(post["responses"][status].is_object(), "POST /api/jobs lacks {status}");
         }
     }
 

@@ -39,6 +39,8 @@ pub enum ServiceError {
     Workers(std::io::Error),
     #[error("the HTTP server failed: {0}")]
     Http(std::io::Error),
+    #[error("cannot load the API keys: {0}")]
+    ApiKeys(#[from] api::auth::KeysError),
 }
 
 /// Runs the service until a shutdown signal has been handled.
@@ -55,6 +57,7 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
     } else {
         None
     };
+    let api_keys = api::auth::ApiKeys::load(&config.access)?;
     let metrics = crate::metrics::install()?;
     let options = StoreOptions {
         max_attempts: config.max_attempts,
@@ -83,7 +86,8 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
         config.clone(),
         renderer.info(),
         metrics,
-    ));
+    )
+    .with_api_keys(api_keys));
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServiceError::Bind {
@@ -133,10 +137,26 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
             app.shutdown.cancel();
         }
     };
-    axum::serve(listener, api::router(app))
-        .with_graceful_shutdown(drain)
-        .await
-        .map_err(ServiceError::Http)?;
+    if let Some(limiter) = &app.rate_limiter {
+        limiter.spawn_forgetting();
+    }
+    if let Some(addr) = config.access.metrics_addr {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServiceError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let local = listener.local_addr().map_err(ServiceError::Http)?;
+        println!("metrics on http://{local}/metrics");
+        let router = api::metrics_router(app.clone());
+        let limits = config.http.clone();
+        let stop = app.shutdown.clone();
+        tokio::spawn(async move {
+            api::server::serve(listener, router, &limits, stop.cancelled_owned()).await;
+        });
+    }
+    api::server::serve(listener, api::router(app), &config.http, drain).await;
     tracing::info!("stopped");
     Ok(())
 }

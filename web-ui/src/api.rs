@@ -4,6 +4,7 @@ use gloo_net::http::{Request, Response};
 use render_core::RenderParams;
 use serde::Deserialize;
 
+use crate::api_key::ApiAuth;
 use crate::config::ApiBase;
 use crate::job::Job;
 
@@ -40,11 +41,25 @@ struct ErrorDetail {
 #[derive(Clone, Debug)]
 pub struct Api {
     base: ApiBase,
+    auth: ApiAuth,
+}
+
+/// The part of `GET /api/info` the page uses.
+#[derive(Deserialize)]
+struct ServerInfo {
+    #[serde(default)]
+    auth: AuthInfo,
+}
+
+#[derive(Default, Deserialize)]
+struct AuthInfo {
+    #[serde(default)]
+    keys_required: bool,
 }
 
 impl Api {
-    pub fn new(base: ApiBase) -> Self {
-        Self { base }
+    pub fn new(base: ApiBase, auth: ApiAuth) -> Self {
+        Self { base, auth }
     }
 
     pub fn base(&self) -> &ApiBase {
@@ -65,10 +80,12 @@ impl Api {
         }
     }
 
-    /// `GET /api/info`: succeeds only if a render server answers there.
+    /// `GET /api/info`: succeeds only if a render server answers there; notes whether it
+    /// requires an API key.
     pub async fn probe(&self) -> Result<(), ApiError> {
         let response = self.send(Request::get(&self.base.url("/api/info"))).await?;
-        let _info: serde_json::Value = self.parse(response).await?;
+        let info: ServerInfo = self.parse(response).await?;
+        self.auth.required.set(info.auth.keys_required);
         Ok(())
     }
 
@@ -83,7 +100,8 @@ impl Api {
             url.push_str("?replaces=");
             url.push_str(&String::from(js_sys::encode_uri_component(id)));
         }
-        let request = Request::post(&url)
+        let request = self
+            .authorized(Request::post(&url))
             .json(params)
             .map_err(|e| self.unreachable_because(&e))?;
         let response = request
@@ -110,8 +128,16 @@ impl Api {
         self.parse(response).await
     }
 
+    /// Adds the API key, if the page has one.
+    fn authorized(&self, request: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+        match self.auth.header() {
+            Some(value) => request.header("Authorization", &value),
+            None => request,
+        }
+    }
+
     async fn send(&self, request: gloo_net::http::RequestBuilder) -> Result<Response, ApiError> {
-        request
+        self.authorized(request)
             .send()
             .await
             .map_err(|e| self.unreachable_because(&e))

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use crate::api::Api;
+use crate::api_key::ApiAuth;
+use crate::components::api_key_field::ApiKeyField;
 use crate::components::controls::Controls;
 use crate::components::job_list::JobList;
 use crate::components::preview_canvas::PreviewCanvas;
@@ -19,7 +21,8 @@ pub fn App() -> impl IntoView {
     let view = RwSignal::new(ViewHistory::current_view());
     let jobs = RwSignal::new(Vec::<Job>::new());
     let server = RwSignal::new(ServerState::Connecting);
-    let link = ServerLink::start(Api::new(base), server, jobs);
+    let auth = ApiAuth::from_storage();
+    let link = ServerLink::start(Api::new(base, auth), server, jobs);
 
     // Back and forward restore the view of that history entry.
     let on_popstate = {
@@ -46,6 +49,7 @@ pub fn App() -> impl IntoView {
             </div>
             <aside class="side">
                 <Controls view history/>
+                <ApiKeyField auth/>
                 <RenderPanel view jobs server link=link.clone()/>
             </aside>
         </main>

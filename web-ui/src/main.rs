@@ -2,6 +2,7 @@
 //! (the server's own CPU renderer) and renders full-resolution images through the job API.
 
 mod api;
+mod api_key;
 mod app;
 mod components;
 mod config;

@@ -34,6 +34,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub retry_after_secs: Option<u32>,
+    /// `WWW-Authenticate` of a `401`.
+    pub challenge: Option<&'static str>,
 }
 
 impl ApiError {
@@ -44,6 +46,24 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after_secs: None,
+            challenge: None,
+        }
+    }
+
+    pub fn with_challenge(mut self, challenge: &'static str) -> ApiError {
+        self.challenge = Some(challenge);
+        self
+    }
+
+    /// `429` with the seconds until the client may try again.
+    pub fn too_many_requests(retry_after_secs: u32) -> ApiError {
+        ApiError {
+            retry_after_secs: Some(retry_after_secs),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests from this client; try again in {retry_after_secs} s"),
+            )
         }
     }
 
@@ -141,6 +161,12 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(challenge) = self.challenge {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         response
     }

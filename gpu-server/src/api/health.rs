@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::ErrorBody;
+use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -47,10 +47,22 @@ pub async fn readyz(State(app): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus text exposition; queue gauges are refreshed from the store on every scrape.
+/// Prometheus text exposition; queue gauges are refreshed from the store on every scrape. With
+/// `--metrics-addr` it is served on that address only (`404` here).
 #[utoipa::path(get, path = "/metrics", tag = "service",
-    responses((status = 200, content_type = "text/plain", body = String), (status = 503, body = ErrorBody)))]
+    responses((status = 200, content_type = "text/plain", body = String),
+        (status = 404, description = "metrics are served on the separate metrics address", body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 pub async fn prometheus_metrics(State(app): State<AppState>) -> Response {
+    if app.config.access.metrics_addr.is_some() {
+        return ApiError::not_found("route here: metrics are on the metrics address")
+            .into_response();
+    }
+    metrics_text(State(app)).await
+}
+
+/// The metrics text, for either listener.
+pub async fn metrics_text(State(app): State<AppState>) -> Response {
     match app.store.stats().await {
         Ok(stats) => crate::metrics::record_queue(&stats),
         Err(err) => tracing::warn!(%err, "queue statistics unavailable for this scrape"),

@@ -18,6 +18,16 @@ pub struct ServerInfo {
     pub limits: LimitsInfo,
     /// Palette names accepted in `palette`.
     pub palettes: Vec<String>,
+    pub auth: AuthInfo,
+}
+
+/// What needs an API key (`Authorization: Bearer <key>`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthInfo {
+    /// Submitting, canceling and `replaces=` need a key.
+    pub keys_required: bool,
+    /// Reading jobs, results and events needs a key too.
+    pub keys_for_reads: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -54,5 +64,9 @@ pub async fn server_info(State(app): State<AppState>) -> Json<ServerInfo> {
             job_timeout_secs: app.config.job_timeout.map(|t| t.as_secs()),
         },
         palettes: Palette::ALL.iter().map(|p| p.name().to_string()).collect(),
+        auth: AuthInfo {
+            keys_required: app.api_keys.is_enabled(),
+            keys_for_reads: app.api_keys.is_enabled() && app.config.access.keys_for_reads,
+        },
     })
 }

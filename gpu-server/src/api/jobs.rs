@@ -8,14 +8,16 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use render_core::{canonical_hash, parse_params};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
 use crate::jobs::{Job, JobStatus};
@@ -56,16 +58,26 @@ pub fn parse_job_id(raw: Result<Path<String>, PathRejection>) -> Result<Uuid, Ap
             headers(("Location" = String, description = "the job's URL"))),
         (status = 200, description = "equal parameters are already queued, running or done: that job, with `deduplicated: true`", body = Job),
         (status = 400, description = "malformed JSON or query", body = ErrorBody),
+        (status = 401, description = "API keys are required and none (or a wrong one) was sent", body = ErrorBody),
+        (status = 403, description = "`replaces` names a job another API key submitted", body = ErrorBody),
         (status = 413, description = "body over the limit", body = ErrorBody),
+        (status = 415, description = "the body is not `application/json`", body = ErrorBody),
+        (status = 421, description = "the Host is not one this server answers for", body = ErrorBody),
         (status = 422, description = "invalid parameters; `field` names the first bad one", body = ErrorBody),
+        (status = 429, description = "too many submissions from this client (see Retry-After)", body = ErrorBody),
         (status = 503, description = "queue full or server draining (see Retry-After)", body = ErrorBody),
-    )
+    ),
+    security((), ("api_key" = []))
 )]
 pub async fn create_job(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     query: Result<Query<SubmitQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let owner = caller.require()?.map(str::to_string);
+    require_json(&headers)?;
     if app.is_draining() {
         return Err(ApiError::unavailable(
             "draining",
@@ -85,6 +97,11 @@ pub async fn create_job(
             .with_field("replaces")
         })?),
     };
+    if let Some(old) = replaces
+        && let Some(old_job) = app.store.get(old).await?
+    {
+        caller.check_owner(&old_job)?;
+    }
     let body = body.map_err(ApiError::bad_body)?;
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::new(
@@ -97,7 +114,14 @@ pub async fn create_job(
     let hash = canonical_hash(&params);
     let inserted = app
         .store
-        .insert_or_get(NewJob { params, hash }, app.config.queue_capacity)
+        .insert_or_get(
+            NewJob {
+                params,
+                hash,
+                owner,
+            },
+            app.config.queue_capacity,
+        )
         .await?;
     let (status, job) = match inserted {
         Inserted::Created(job) => (StatusCode::ACCEPTED, job),
@@ -132,6 +156,24 @@ pub(super) fn queue_full(capacity: u64) -> ApiError {
         format!("the queue holds {capacity} jobs, its capacity; try again later"),
         QUEUE_FULL_RETRY_SECS,
     )
+}
+
+/// `415` unless the body is declared JSON: a cross-site HTML form can send only form encodings
+/// and `text/plain`, so this keeps any web page from queueing or replacing jobs.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim());
+    if essence.is_some_and(|e| e.eq_ignore_ascii_case("application/json")) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "the body must be sent as `Content-Type: application/json`",
+    )
+    .with_field("Content-Type"))
 }
 
 fn dedup_hit(mut job: Job) -> (StatusCode, Job) {
@@ -192,15 +234,32 @@ pub async fn list_jobs(
     params(("id" = String, Path, description = "job id (UUID)")),
     responses(
         (status = 200, description = "canceled", body = Job),
+        (status = 401, description = "API keys are required and none (or a wrong one) was sent", body = ErrorBody),
+        (status = 403, description = "another API key submitted this job", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "the job already finished", body = ErrorBody),
-    )
+        (status = 429, description = "too many requests from this client (see Retry-After)", body = ErrorBody),
+    ),
+    security((), ("api_key" = []))
 )]
 pub async fn cancel_job(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Job>, ApiError> {
     let id = parse_job_id(id)?;
+    cancel_as(&app, &caller, id).await
+}
+
+/// Cancels job `id` if `caller` may: its submitting key (when keys are required).
+pub async fn cancel_as(app: &AppState, caller: &Caller, id: Uuid) -> Result<Json<Job>, ApiError> {
+    caller.require()?;
+    let job = app
+        .store
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))?;
+    caller.check_owner(&job)?;
     match app.store.cancel(id).await? {
         Canceled::Canceled(job) => Ok(Json(job)),
         Canceled::AlreadyFinished(job) => Err(ApiError::new(

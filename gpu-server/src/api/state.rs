@@ -7,6 +7,10 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use render_core::Limits;
 use tokio_util::sync::CancellationToken;
 
+use tokio::sync::Semaphore;
+
+use super::auth::ApiKeys;
+use super::rate_limit::ClientLimiter;
 use crate::config::ServiceConfig;
 use crate::jobs::renderer::BackendsInfo;
 use crate::results::ResultStore;
@@ -25,6 +29,14 @@ pub struct AppContext {
     draining: AtomicBool,
     /// Fires when the HTTP server shuts down; ends open event streams.
     pub shutdown: CancellationToken,
+    /// Empty when the server requires no keys.
+    pub api_keys: ApiKeys,
+    /// Writes per client; `None` when unlimited.
+    pub rate_limiter: Option<ClientLimiter>,
+    /// One permit per request being handled (`--max-requests`).
+    pub request_permits: Arc<Semaphore>,
+    /// One permit per open event stream (`--max-sse`).
+    pub sse_permits: Arc<Semaphore>,
 }
 
 impl AppContext {
@@ -35,6 +47,9 @@ impl AppContext {
         backends: BackendsInfo,
         metrics: PrometheusHandle,
     ) -> AppContext {
+        let rate_limiter = ClientLimiter::new(config.access.rate_per_sec, config.access.rate_burst);
+        let request_permits = Arc::new(Semaphore::new(config.http.max_requests.min(Semaphore::MAX_PERMITS)));
+        let sse_permits = Arc::new(Semaphore::new(config.http.max_sse.min(Semaphore::MAX_PERMITS)));
         AppContext {
             store,
             results,
@@ -44,7 +59,17 @@ impl AppContext {
             openapi: OnceLock::new(),
             draining: AtomicBool::new(false),
             shutdown: CancellationToken::new(),
+            api_keys: ApiKeys::default(),
+            rate_limiter,
+            request_permits,
+            sse_permits,
         }
+    }
+
+    /// Requires these keys (see [`super::auth`]).
+    pub fn with_api_keys(mut self, keys: ApiKeys) -> AppContext {
+        self.api_keys = keys;
+        self
     }
 
     pub fn limits(&self) -> Limits {

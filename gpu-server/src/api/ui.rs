@@ -1,6 +1,7 @@
 //! The built web UI as static files: `index.html` for client-side routes, gzip for text and wasm,
 //! and caching by name: Trunk's hashed assets (`web-ui-<hash>.js`) never change, so browsers
 //! keep them for a year; `index.html` names the current hashes, so it is revalidated every time.
+//! Every answer carries the security headers of [`super::ui_security`].
 
 use axum::Router;
 use axum::extract::Request;
@@ -18,9 +19,14 @@ const REVALIDATE: &str = "no-cache";
 pub fn ui_router(dir: &std::path::Path) -> Option<Router> {
     let index = dir.join("index.html");
     index.is_file().then(|| {
+        let policy = super::ui_security::ContentPolicy::new(index.clone());
         Router::new()
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
             .layer(middleware::from_fn(cache_by_name))
+            .layer(middleware::from_fn_with_state(
+                policy,
+                super::ui_security::add_headers,
+            ))
             .layer(CompressionLayer::new())
     })
 }

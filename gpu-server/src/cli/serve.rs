@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::logging::init_logging;
-use crate::config::ServiceConfig;
+use crate::config::{AccessConfig, HttpLimits, ServiceConfig};
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -64,6 +64,44 @@ pub struct ServeArgs {
     /// How long finished, failed and canceled jobs are kept (e.g. `30d`, `12h`, `90s`).
     #[arg(long, env = "JULIA_RETENTION", default_value = "30d", value_parser = parse_retention)]
     pub retention: Duration,
+    /// Seconds a client has to send a request's headers (and an idle keep-alive connection lives).
+    #[arg(long, env = "JULIA_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take until its answer starts (event streams and downloads excepted).
+    #[arg(long, env = "JULIA_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+    /// Open connections at most; beyond it new ones wait in the kernel's backlog.
+    #[arg(long, env = "JULIA_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+    /// Requests handled at once at most; beyond it `503` + `Retry-After`.
+    #[arg(long, env = "JULIA_MAX_REQUESTS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: u64,
+    /// Open event streams (`/api/events`) at most; beyond it `503` + `Retry-After`.
+    #[arg(long, env = "JULIA_MAX_SSE", default_value_t = 1024)]
+    pub max_sse: u64,
+    /// File of API keys, one `name:key` or bare key per line; when keys are set, submitting and
+    /// canceling need `Authorization: Bearer <key>`.
+    #[arg(long, env = "JULIA_API_KEYS_FILE")]
+    pub api_keys_file: Option<PathBuf>,
+    /// API keys, comma-separated `name:key` or bare keys (prefer the environment variable).
+    #[arg(long, env = "JULIA_API_KEYS", hide_env_values = true)]
+    pub api_keys: Option<String>,
+    /// Reads (list, get, result, events) need a key too.
+    #[arg(long, env = "JULIA_KEYS_FOR_READS")]
+    pub keys_for_reads: bool,
+    /// Submissions and cancels per second per client (API key, else address); 0: no limit.
+    #[arg(long, env = "JULIA_RATE_LIMIT", default_value_t = 20)]
+    pub rate_limit: u32,
+    /// Submissions and cancels a client may make at once above the sustained rate.
+    #[arg(long, env = "JULIA_RATE_BURST", default_value_t = 200)]
+    pub rate_burst: u32,
+    /// Host names (or `host:port`) this server answers for (repeat or comma-separate); others
+    /// get `421`. Empty: any (guards against DNS rebinding when set).
+    #[arg(long, env = "JULIA_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Serve `/metrics` on this address instead of the API address.
+    #[arg(long, env = "JULIA_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl ServeArgs {
@@ -89,6 +127,22 @@ impl ServeArgs {
             job_timeout: crate::config::job_timeout_from_secs(self.job_timeout),
             max_attempts: self.max_attempts,
             retention: self.retention,
+            http: HttpLimits {
+                header_timeout: Duration::from_secs(self.header_timeout_secs),
+                request_timeout: Duration::from_secs(self.request_timeout_secs),
+                max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+                max_requests: usize::try_from(self.max_requests).unwrap_or(usize::MAX),
+                max_sse: usize::try_from(self.max_sse).unwrap_or(usize::MAX),
+            },
+            access: AccessConfig {
+                api_keys_file: self.api_keys_file,
+                api_keys: self.api_keys,
+                keys_for_reads: self.keys_for_reads,
+                rate_per_sec: self.rate_limit,
+                rate_burst: self.rate_burst,
+                allowed_hosts: self.allowed_hosts,
+                metrics_addr: self.metrics_addr,
+            },
         }
     }
 }

@@ -86,6 +86,10 @@ pub struct Job {
     /// True on the `200` answer to a POST that matched an existing job.
     #[serde(default)]
     pub deduplicated: bool,
+    /// The API key identity that submitted it; only that key may cancel or replace it. Never
+    /// sent to clients: key names are the operator's business.
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 impl Job {

@@ -80,6 +80,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct NewJob {
     pub params: RenderParams,
     pub hash: String,
+    /// The identity of the API key that submits it (a name or a hash, never the key); `None`
+    /// when the server requires no keys.
+    pub owner: Option<String>,
 }
 
 /// What `insert_or_get` did.

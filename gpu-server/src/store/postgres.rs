@@ -136,12 +136,13 @@ impl PostgresStore {
         // The partial unique index is the real guard against duplicates; ON CONFLICT turns a lost
         // race into a lookup instead of an error.
         let row = sqlx::query(
-            "INSERT INTO jobs (id, hash, params, status) VALUES ($1, $2, $3, 'queued')
+            "INSERT INTO jobs (id, hash, params, status, owner) VALUES ($1, $2, $3, 'queued', $4)
              ON CONFLICT DO NOTHING RETURNING *",
         )
         .bind(Uuid::new_v4().to_string())
         .bind(&new.hash)
         .bind(params)
+        .bind(&new.owner)
         .fetch_optional(&mut *tx)
         .await?;
         let outcome = match row {

@@ -25,6 +25,7 @@ pub(super) struct JobRow {
     duration_ms: Option<i64>,
     error_code: Option<String>,
     error_message: Option<String>,
+    owner: Option<String>,
 }
 
 impl JobRow {
@@ -53,6 +54,7 @@ impl JobRow {
             }),
             result_url: (status == JobStatus::Done).then(|| Job::result_path(id)),
             deduplicated: false,
+            owner: self.owner,
         })
     }
 }

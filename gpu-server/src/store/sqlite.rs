@@ -120,13 +120,15 @@ impl JobStore for SqliteStore {
             // The partial unique index is the real guard; ON CONFLICT turns a lost race into a
             // lookup instead of an error (cannot happen with one writer, can with PostgreSQL).
             let row = sqlx::query(
-                "INSERT INTO jobs (id, hash, params, status, created_at) VALUES (?, ?, ?, 'queued', ?)
+                "INSERT INTO jobs (id, hash, params, status, created_at, owner)
+                 VALUES (?, ?, ?, 'queued', ?, ?)
                  ON CONFLICT DO NOTHING RETURNING *",
             )
             .bind(Uuid::new_v4().to_string())
             .bind(&new.hash)
             .bind(params)
             .bind(now_micros())
+            .bind(&new.owner)
             .fetch_optional(&mut *tx)
             .await?;
             let outcome = match row {

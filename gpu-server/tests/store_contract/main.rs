@@ -187,6 +187,12 @@ macro_rules! contract_tests {
                 let b = $backend().await;
                 contract::stats_count_jobs_by_status_and_age_the_oldest_queued(&*b.store).await;
             }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn the_owner_is_stored_and_dedup_keeps_the_first_owner() {
+                let b = $backend().await;
+                contract::the_owner_is_stored_and_dedup_keeps_the_first_owner(&*b.store).await;
+            }
         }
     };
 }

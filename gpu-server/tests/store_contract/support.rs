@@ -22,7 +22,11 @@ pub fn new_job(seed: u32) -> NewJob {
     );
     let params = parse_params(&json, &Limits::default()).expect("valid params");
     let hash = canonical_hash(&params);
-    NewJob { params, hash }
+    NewJob {
+        params,
+        hash,
+        owner: None,
+    }
 }
 
 pub async fn insert(store: &dyn JobStore, seed: u32) -> Job {

@@ -77,6 +77,7 @@ async fn invalid_params_are_422_naming_the_field_and_malformed_json_is_400() {
         let resp = server
             .client
             .post(server.url("/api/jobs"))
+            .header("content-type", "application/json")
             .body(raw)
             .send()
             .await
@@ -94,6 +95,7 @@ async fn an_oversized_body_is_413_with_a_json_error() {
     let resp = server
         .client
         .post(server.url("/api/jobs"))
+        .header("content-type", "application/json")
         .body(huge)
         .send()
         .await

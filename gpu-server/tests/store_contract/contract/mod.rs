@@ -5,10 +5,12 @@ mod claims;
 mod events;
 mod retention;
 mod retries;
+mod owner;
 mod submissions;
 
 pub use claims::*;
 pub use events::*;
 pub use retention::*;
 pub use retries::*;
+pub use owner::*;
 pub use submissions::*;
