@@ -16,20 +16,20 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgNotification, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{FromRow, Postgres, Row, Transaction};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError,
+    Canceled, ClaimedJob, Completion, Deleted, Inserted, JobStore, NewJob, QueueStats, StoreError,
     StoreResult,
 };
-use sqlx::FromRow;
 
 use super::row::{JobRow, micros, queue_stats};
 use crate::jobs::{Job, JobError};
 
+mod delete;
 mod relay;
 mod retry;
 use relay::{Relay, connect_listener, safety_poll};
@@ -220,6 +220,10 @@ impl JobStore for PostgresStore {
             }
         })
         .boxed()
+    }
+
+    fn delete(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Deleted>> {
+        delete::delete(self, id).boxed()
     }
 
     fn requeue_done(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>> {

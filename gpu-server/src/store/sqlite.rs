@@ -16,7 +16,7 @@ use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, Inserted, JobStore, NewJob, QueueStats, StoreError,
+    Canceled, ClaimedJob, Completion, Deleted, Inserted, JobStore, NewJob, QueueStats, StoreError,
     StoreResult,
 };
 use sqlx::FromRow;
@@ -24,6 +24,7 @@ use sqlx::FromRow;
 use super::row::{JobRow, micros, queue_stats};
 use crate::jobs::{Job, JobError};
 
+mod delete;
 mod open;
 
 pub struct SqliteStore {
@@ -187,6 +188,10 @@ impl JobStore for SqliteStore {
             }
         }
         .boxed()
+    }
+
+    fn delete(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Deleted>> {
+        delete::delete(self, id).boxed()
     }
 
     fn requeue_done(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<Job>>> {
