@@ -2,12 +2,19 @@
 //! the same `OpenApiRouter` that builds the router, so the document lists exactly the routes the
 //! server has. `RenderParams` lives in render-core (no utoipa there), so its schema is built here
 //! from render-core's own defaults and limits; a test checks it against the real type's fields.
+//!
+//! Every validation rule is in the schema: per-field bounds as `minimum`/`maximum`/`enum`, the
+//! `format`/`supersample` rule as `if`/`then`, and the one rule JSON Schema cannot state (width ×
+//! height at most the server's pixel limit) as the extension `x-max-pixels`, filled in with the
+//! running server's limit by [`served_document`].
 
 use std::borrow::Cow;
 
-use render_core::validate::{DEFAULT_MAX_PIXELS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE};
-use render_core::{Palette, RenderParams};
-use serde_json::json;
+use render_core::validate::{
+    DEFAULT_MAX_PIXELS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE, MAX_VIEW_WIDTH, MIN_VIEW_WIDTH,
+};
+use render_core::{Limits, Palette, RenderParams};
+use serde_json::{Value, json};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::{Info, RefOr};
 use utoipa::{PartialSchema, ToSchema};
@@ -40,13 +47,14 @@ impl PartialSchema for RenderParamsSchema {
         let object = ObjectBuilder::new()
             .schema_type(Type::Object)
             .description(Some(
-                "Everything that determines a rendered image (DESIGN §3). Every field is optional \
-                 (defaults shown); unknown fields are rejected with 422.",
+                "Everything that determines a rendered image. Every field is optional (defaults \
+                 shown); unknown fields are rejected with 422. width*height must not exceed \
+                 `x-max-pixels`, this server's pixel limit; npy output needs supersample 1.",
             ))
             .property(
                 "width",
                 integer(
-                    "pixels, >= 1; width*height at most the server's max_pixels",
+                    "pixels; width*height at most `x-max-pixels`",
                     1,
                     u64::from(u32::MAX),
                     d.width.into(),
@@ -54,7 +62,12 @@ impl PartialSchema for RenderParamsSchema {
             )
             .property(
                 "height",
-                integer("pixels, >= 1", 1, u64::from(u32::MAX), d.height.into()),
+                integer(
+                    "pixels; width*height at most `x-max-pixels`",
+                    1,
+                    u64::from(u32::MAX),
+                    d.height.into(),
+                ),
             )
             .property("c", complex("the Julia constant c", d.c))
             .property(
@@ -66,8 +79,9 @@ impl PartialSchema for RenderParamsSchema {
                 ObjectBuilder::new()
                     .schema_type(Type::Number)
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
-                    .description(Some("width of the image in the complex plane, finite, > 0"))
-                    .exclusive_minimum(Some(0.0))
+                    .description(Some("width of the image in the complex plane"))
+                    .minimum(Some(MIN_VIEW_WIDTH))
+                    .maximum(Some(MAX_VIEW_WIDTH))
                     .default(Some(json!(d.view_width))),
             )
             .property(
@@ -84,7 +98,7 @@ impl PartialSchema for RenderParamsSchema {
                 ObjectBuilder::new()
                     .schema_type(Type::Number)
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
-                    .description(Some("finite, >= 2"))
+                    .description(Some("escape radius"))
                     .minimum(Some(2.0))
                     .default(Some(json!(d.escape_radius))),
             )
@@ -149,13 +163,73 @@ fn string_enum(description: &str, values: Vec<&str>, default: &str) -> ObjectBui
         .default(Some(json!(default)))
 }
 
+/// The document as this server serves it: the largest width and height and `x-max-pixels` from
+/// its limits, and the rules between fields that utoipa's builders cannot state.
+pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> Value {
+    let mut doc = serde_json::to_value(document).expect("the OpenAPI document serialises");
+    let params = &mut doc["components"]["schemas"]["RenderParams"];
+    let largest_side = limits.max_pixels.min(u64::from(u32::MAX));
+    params["properties"]["width"]["maximum"] = json!(largest_side);
+    params["properties"]["height"]["maximum"] = json!(largest_side);
+    params["x-max-pixels"] = json!(limits.max_pixels);
+    params["if"] = json!({"properties": {"format": {"const": "npy"}}, "required": ["format"]});
+    params["then"] = json!({"properties": {"supersample": {"const": 1}}});
+    doc["components"]["schemas"]["JobEvent"]["properties"]["data"]["contentSchema"] =
+        json!({"$ref": "#/components/schemas/Job"});
+    // A result is a file, not JSON: utoipa would describe `Vec<u8>` as an array of integers.
+    let result = &mut doc["paths"]["/api/jobs/{id}/result"]["get"]["responses"]["200"]["content"];
+    if let Some(content) = result.as_object_mut() {
+        for (media_type, body) in content.iter_mut() {
+            body["schema"] = json!({"type": "string", "contentMediaType": media_type});
+        }
+    }
+    doc
+}
+
+/// Stand-in type that carries the schema of one Server-Sent Event of `GET /api/events` as an SSE
+/// parser reads it: the event name and its data (in OpenAPI 3.1 the schema describes each event).
+pub struct JobEventSchema;
+
+impl ToSchema for JobEventSchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("JobEvent")
+    }
+}
+
+impl PartialSchema for JobEventSchema {
+    fn schema() -> RefOr<Schema> {
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "One event: `event: job` with a Job as JSON in `data`, sent on every state change \
+                 and persisted progress update. Keep-alive comments carry no event.",
+            ))
+            .property(
+                "event",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(vec!["job"])),
+            )
+            .property(
+                "data",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .content_media_type("application/json")
+                    .description(Some("the Job, as JSON")),
+            )
+            .required("event")
+            .required("data");
+        RefOr::T(Schema::Object(object.build()))
+    }
+}
+
 /// Document metadata; the paths and component schemas are added by the router.
 pub fn base_document() -> utoipa::openapi::OpenApi {
     let mut doc = utoipa::openapi::OpenApiBuilder::new().build();
     let mut info = Info::new("julia-server", env!("CARGO_PKG_VERSION"));
     info.description = Some(format!(
         "Julia-set render jobs: submit RenderParams, watch progress over SSE, download the image. \
-         Default pixel limit {DEFAULT_MAX_PIXELS}."
+         Default pixel limit {DEFAULT_MAX_PIXELS}; this server's is `x-max-pixels` of RenderParams."
     ));
     doc.info = info;
     doc

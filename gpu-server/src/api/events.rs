@@ -15,7 +15,7 @@ use super::state::AppState;
 #[utoipa::path(
     get, path = "/api/events", tag = "jobs",
     responses((status = 200, description = "an event stream; every event is named `job` and carries a Job as JSON",
-        content_type = "text/event-stream", body = String))
+        content_type = "text/event-stream", body = crate::openapi::JobEventSchema))
 )]
 pub async fn job_events(
     State(app): State<AppState>,
