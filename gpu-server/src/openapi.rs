@@ -176,6 +176,7 @@ pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> 
     params["then"] = json!({"properties": {"supersample": {"const": 1}}});
     doc["components"]["schemas"]["JobEvent"]["properties"]["data"]["contentSchema"] =
         json!({"$ref": "#/components/schemas/Job"});
+    add_job_links(&mut doc);
     // A result is a file, not JSON: utoipa would describe `Vec<u8>` as an array of integers.
     let result = &mut doc["paths"]["/api/jobs/{id}/result"]["get"]["responses"]["200"]["content"];
     if let Some(content) = result.as_object_mut() {
@@ -184,6 +185,34 @@ pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> 
         }
     }
     doc
+}
+
+/// Links from a submission's answer to every operation on the job it returns (`id` from the
+/// body), so clients and stateful testers can follow a job's life from the document alone.
+fn add_job_links(doc: &mut Value) {
+    let mut links = serde_json::Map::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths.iter().filter(|(p, _)| p.starts_with("/api/jobs/{id}")) {
+            for operation in item.as_object().into_iter().flat_map(|ops| ops.values()) {
+                if let Some(operation_id) = operation["operationId"].as_str() {
+                    links.insert(
+                        operation_id.to_string(),
+                        json!({
+                            "operationId": operation_id,
+                            "parameters": {"id": "$response.body#/id"},
+                            "description": format!("{path} of the job in this answer"),
+                        }),
+                    );
+                }
+            }
+        }
+    }
+    let submit = &mut doc["paths"]["/api/jobs"]["post"]["responses"];
+    for status in ["200", "202"] {
+        if submit[status].is_object() {
+            submit[status]["links"] = Value::Object(links.clone());
+        }
+    }
 }
 
 /// Stand-in type that carries the schema of one Server-Sent Event of `GET /api/events` as an SSE

@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod source;
 pub mod validate;
 pub mod viewport;
+mod whole_number;
 
 pub use band::{Band, plan_bands};
 pub use colour::Colorizer;

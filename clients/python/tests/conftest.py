@@ -42,7 +42,9 @@ def seed() -> int:
 
 def small(seed: int, **extra):
     """Cheap parameters, distinct per seed."""
-    return dict(width=48, height=32, c=complex(-0.8, 0.156 + seed * 1e-6), max_iter=200, **extra)
+    params = dict(width=48, height=32, c=complex(-0.8, 0.156 + seed * 1e-6), max_iter=200)
+    params.update(extra)
+    return params
 
 
 def slow(seed: int):
