@@ -192,7 +192,10 @@ pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> 
 fn add_job_links(doc: &mut Value) {
     let mut links = serde_json::Map::new();
     if let Some(paths) = doc["paths"].as_object() {
-        for (path, item) in paths.iter().filter(|(p, _)| p.starts_with("/api/jobs/{id}")) {
+        for (path, item) in paths
+            .iter()
+            .filter(|(p, _)| p.starts_with("/api/jobs/{id}"))
+        {
             for operation in item.as_object().into_iter().flat_map(|ops| ops.values()) {
                 if let Some(operation_id) = operation["operationId"].as_str() {
                     links.insert(

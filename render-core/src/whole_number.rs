@@ -44,8 +44,11 @@ mod tests {
 
     #[test]
     fn an_integral_float_is_a_whole_number_and_a_fraction_is_refused() {
-        let p = parse_params(r#"{"width": 64.0, "height": 4.8e1, "max_iter": 1e3}"#, &Limits::default())
-            .unwrap();
+        let p = parse_params(
+            r#"{"width": 64.0, "height": 4.8e1, "max_iter": 1e3}"#,
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!((p.width, p.height, p.max_iter), (64, 48, 1000));
         for (json, field) in [
             (r#"{"width": 64.5}"#, "width"),

@@ -71,7 +71,14 @@ async fn schemathesis_finds_no_failure_with_all_checks_and_stateful_tests() {
         .arg(server.url("/api/openapi.json"))
         .args(["--checks", "all"])
         .args(["--phases", "examples,coverage,fuzzing,stateful"])
-        .args(["--seed", "20261130", "--max-examples", "25", "--workers", "1"])
+        .args([
+            "--seed",
+            "20261130",
+            "--max-examples",
+            "25",
+            "--workers",
+            "1",
+        ])
         .args(["--request-timeout", "10", "--no-color"])
         .arg("--report-dir")
         .arg(report.path())

@@ -72,7 +72,16 @@ fn the_servers_refusal_names_the_field_and_exits_2() {
     // Valid by the CLI's default limits, refused by this server's.
     let out = render(
         dir.path(),
-        &["--width", "100", "--height", "100", "--server", &server.base, "--output", "x.png"],
+        &[
+            "--width",
+            "100",
+            "--height",
+            "100",
+            "--server",
+            &server.base,
+            "--output",
+            "x.png",
+        ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("invalid `width`"), "{}", stderr(&out));
@@ -93,9 +102,16 @@ fn an_unreachable_server_exits_1_and_a_non_http_url_exits_2() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot reach"), "{}", stderr(&out));
 
-    let out = render(dir.path(), &["--server", "ftp://example", "--output", "x.png"]);
+    let out = render(
+        dir.path(),
+        &["--server", "ftp://example", "--output", "x.png"],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("invalid `server`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid `server`"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 

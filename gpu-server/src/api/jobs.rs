@@ -237,9 +237,7 @@ pub async fn delete_job(
     match app.store.delete(id).await? {
         Deleted::Deleted { job, hash_in_use } => {
             // Another job of the same parameters (a later resubmission) still serves this file.
-            if !hash_in_use
-                && let Err(err) = app.results.remove(&job.hash, job.params.format)
-            {
+            if !hash_in_use && let Err(err) = app.results.remove(&job.hash, job.params.format) {
                 tracing::warn!(%err, %id, "could not remove the deleted job's result");
             }
             Ok(StatusCode::NO_CONTENT)

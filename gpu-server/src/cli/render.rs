@@ -50,7 +50,12 @@ pub struct RenderArgs {
     #[arg(long, value_name = "URL")]
     pub server: Option<String>,
     /// API key for --server, sent as `Authorization: Bearer KEY`.
-    #[arg(long, env = "JULIA_API_KEY", hide_env_values = true, value_name = "KEY")]
+    #[arg(
+        long,
+        env = "JULIA_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     pub api_key: Option<String>,
     #[arg(long)]
     pub width: Option<u32>,

@@ -72,7 +72,10 @@ pub enum Canceled {
 pub enum Deleted {
     /// The job row is gone (canceled first if it was queued or running). `hash_in_use`: another
     /// job still names the same parameters, so the result file of that hash must stay.
-    Deleted { job: Job, hash_in_use: bool },
+    Deleted {
+        job: Job,
+        hash_in_use: bool,
+    },
     NotFound,
 }
 

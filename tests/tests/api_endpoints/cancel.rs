@@ -193,7 +193,9 @@ async fn a_result_another_job_still_names_survives_the_deletion() {
     // holds the one worker meanwhile, so the first stays queued until it is canceled.
     let (_, blocker) = server.submit(&deep_params(22, 100_000)).await;
     let blocker_id = blocker["id"].as_str().unwrap().to_string();
-    server.wait_status(&blocker_id, "running", DONE_TIMEOUT).await;
+    server
+        .wait_status(&blocker_id, "running", DONE_TIMEOUT)
+        .await;
     let params = small_params(22);
     let (_, first) = server.submit(&params).await;
     let first_id = first["id"].as_str().unwrap().to_string();

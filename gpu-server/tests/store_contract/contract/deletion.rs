@@ -7,9 +7,7 @@ use uuid::Uuid;
 
 use crate::support::*;
 
-pub async fn delete_removes_the_job_and_says_whether_its_hash_is_still_named(
-    store: &dyn JobStore,
-) {
+pub async fn delete_removes_the_job_and_says_whether_its_hash_is_still_named(store: &dyn JobStore) {
     // Two jobs of the same parameters: one canceled, then a new one that finishes.
     let canceled = insert(store, 1).await;
     store.cancel(canceled.id).await.unwrap();
