@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever this project needs that is missing, and nothing that is present:
 #   Debian packages (Vulkan software driver, Chromium + driver, PostgreSQL), the wasm32 target,
-#   trunk, wasm-bindgen-cli at exactly the Cargo.lock version, and wasm-opt (binaryen).
+#   trunk, wasm-bindgen-cli at exactly the Cargo.lock version, and wasm-opt (binaryen), and the
+#   Python virtualenv .venv with the API contract tools and the Python client (clients/).
 # Idempotent and quick when everything is there. Usage: scripts/setup.sh [--no-ui] [--no-browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,26 @@ fi
 # PostgreSQL's server binaries live in a versioned directory; tests find them through this.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || { log "PostgreSQL server binaries not found"; exit 1; }
+
+# --- Python: the API contract tools and the Python client --------------------------------------
+# A project-local virtualenv (.venv, ignored by git) with the pinned tools of clients/requirements.txt
+# and the client installed editable; pip runs only when the pins or the client's pyproject change.
+venv=.venv
+stamp="$venv/.setup-stamp"
+want_stamp=$(cat clients/requirements.txt clients/python/pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want_stamp" ]; then
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    log "installing python3-venv"
+    SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
+  log "preparing the Python virtualenv $venv (pinned test tools and the Python client)"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r clients/requirements.txt -e ./clients/python
+  echo "$want_stamp" > "$stamp"
+fi
 
 [ "$want_ui" = 1 ] || exit 0
 

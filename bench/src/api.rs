@@ -182,7 +182,7 @@ pub async fn gpu_names(server: &ServerProcess) -> anyhow::Result<Vec<String>> {
 
 pub async fn cancel(server: &ServerProcess, id: &str) -> anyhow::Result<()> {
     reqwest::Client::new()
-        .delete(format!("{}/api/jobs/{id}", server.base))
+        .post(format!("{}/api/jobs/{id}/cancel", server.base))
         .send()
         .await?;
     Ok(())

@@ -2,14 +2,20 @@
 //! the same `OpenApiRouter` that builds the router, so the document lists exactly the routes the
 //! server has. `RenderParams` lives in render-core (no utoipa there), so its schema is built here
 //! from render-core's own defaults and limits; a test checks it against the real type's fields.
+//!
+//! Every validation rule is in the schema: per-field bounds as `minimum`/`maximum`/`enum`, the
+//! `format`/`supersample` rule as `if`/`then`, and the one rule JSON Schema cannot state (width ×
+//! height at most the server's pixel limit) as the extension `x-max-pixels`, filled in with the
+//! running server's limit by [`served_document`].
 
 use std::borrow::Cow;
 
 use render_core::validate::{
     DEFAULT_MAX_DIMENSION, DEFAULT_MAX_PIXELS, MAX_ESCAPE_RADIUS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE,
+    MAX_VIEW_WIDTH, MIN_VIEW_WIDTH,
 };
-use render_core::{Palette, RenderParams};
-use serde_json::json;
+use render_core::{Limits, Palette, RenderParams};
+use serde_json::{Value, json};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Info, RefOr};
@@ -43,14 +49,15 @@ impl PartialSchema for RenderParamsSchema {
         let object = ObjectBuilder::new()
             .schema_type(Type::Object)
             .description(Some(
-                "Everything that determines a rendered image (DESIGN §3). Every field is optional \
-                 (defaults shown); unknown fields are rejected with 422.",
+                "Everything that determines a rendered image. Every field is optional (defaults \
+                 shown); unknown fields are rejected with 422. width*height must not exceed \
+                 `x-max-pixels`, this server's pixel limit; npy output needs supersample 1.",
             ))
             .property(
                 "width",
                 integer(
-                    "pixels, >= 1; width*height at most the server's max_pixels, and \
-                     width*height*supersample²*max_iter at most its max_work",
+                    "pixels, >= 1; width*height at most `x-max-pixels`, and \
+                     width*height*supersample²*max_iter at most the server's max_work",
                     1,
                     u64::from(DEFAULT_MAX_DIMENSION),
                     d.width.into(),
@@ -59,7 +66,7 @@ impl PartialSchema for RenderParamsSchema {
             .property(
                 "height",
                 integer(
-                    "pixels, >= 1",
+                    "pixels, >= 1; width*height at most `x-max-pixels`",
                     1,
                     u64::from(DEFAULT_MAX_DIMENSION),
                     d.height.into(),
@@ -75,8 +82,9 @@ impl PartialSchema for RenderParamsSchema {
                 ObjectBuilder::new()
                     .schema_type(Type::Number)
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
-                    .description(Some("width of the image in the complex plane, finite, > 0"))
-                    .exclusive_minimum(Some(0.0))
+                    .description(Some("width of the image in the complex plane"))
+                    .minimum(Some(MIN_VIEW_WIDTH))
+                    .maximum(Some(MAX_VIEW_WIDTH))
                     .default(Some(json!(d.view_width))),
             )
             .property(
@@ -159,13 +167,105 @@ fn string_enum(description: &str, values: Vec<&str>, default: &str) -> ObjectBui
         .default(Some(json!(default)))
 }
 
+/// The document as this server serves it: the largest width and height and `x-max-pixels` from
+/// its limits, and the rules between fields that utoipa's builders cannot state.
+pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> Value {
+    let mut doc = serde_json::to_value(document).expect("the OpenAPI document serialises");
+    let params = &mut doc["components"]["schemas"]["RenderParams"];
+    let largest_side = limits.max_pixels.min(u64::from(u32::MAX));
+    params["properties"]["width"]["maximum"] = json!(largest_side);
+    params["properties"]["height"]["maximum"] = json!(largest_side);
+    params["x-max-pixels"] = json!(limits.max_pixels);
+    params["if"] = json!({"properties": {"format": {"const": "npy"}}, "required": ["format"]});
+    params["then"] = json!({"properties": {"supersample": {"const": 1}}});
+    doc["components"]["schemas"]["JobEvent"]["properties"]["data"]["contentSchema"] =
+        json!({"$ref": "#/components/schemas/Job"});
+    add_job_links(&mut doc);
+    // A result is a file, not JSON: utoipa would describe `Vec<u8>` as an array of integers.
+    let result = &mut doc["paths"]["/api/jobs/{id}/result"]["get"]["responses"]["200"]["content"];
+    if let Some(content) = result.as_object_mut() {
+        for (media_type, body) in content.iter_mut() {
+            body["schema"] = json!({"type": "string", "contentMediaType": media_type});
+        }
+    }
+    doc
+}
+
+/// Links from a submission's answer to every operation on the job it returns (`id` from the
+/// body), so clients and stateful testers can follow a job's life from the document alone.
+fn add_job_links(doc: &mut Value) {
+    let mut links = serde_json::Map::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths
+            .iter()
+            .filter(|(p, _)| p.starts_with("/api/jobs/{id}"))
+        {
+            for operation in item.as_object().into_iter().flat_map(|ops| ops.values()) {
+                if let Some(operation_id) = operation["operationId"].as_str() {
+                    links.insert(
+                        operation_id.to_string(),
+                        json!({
+                            "operationId": operation_id,
+                            "parameters": {"id": "$response.body#/id"},
+                            "description": format!("{path} of the job in this answer"),
+                        }),
+                    );
+                }
+            }
+        }
+    }
+    let submit = &mut doc["paths"]["/api/jobs"]["post"]["responses"];
+    for status in ["200", "202"] {
+        if submit[status].is_object() {
+            submit[status]["links"] = Value::Object(links.clone());
+        }
+    }
+}
+
+/// Stand-in type that carries the schema of one Server-Sent Event of `GET /api/events` as an SSE
+/// parser reads it: the event name and its data (in OpenAPI 3.1 the schema describes each event).
+pub struct JobEventSchema;
+
+impl ToSchema for JobEventSchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("JobEvent")
+    }
+}
+
+impl PartialSchema for JobEventSchema {
+    fn schema() -> RefOr<Schema> {
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "One event: `event: job` with a Job as JSON in `data`, sent on every state change \
+                 and persisted progress update. Keep-alive comments carry no event.",
+            ))
+            .property(
+                "event",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(vec!["job"])),
+            )
+            .property(
+                "data",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .content_media_type("application/json")
+                    .description(Some("the Job, as JSON")),
+            )
+            .required("event")
+            .required("data");
+        RefOr::T(Schema::Object(object.build()))
+    }
+}
+
 /// Document metadata; the paths and component schemas are added by the router.
 pub fn base_document() -> utoipa::openapi::OpenApi {
     let mut doc = utoipa::openapi::OpenApiBuilder::new().build();
     let mut info = Info::new("julia-server", env!("CARGO_PKG_VERSION"));
     info.description = Some(format!(
         "Julia-set render jobs: submit RenderParams, watch progress over SSE, download the image. \
-         Default pixel limit {DEFAULT_MAX_PIXELS}.\n\n\
+         Default pixel limit {DEFAULT_MAX_PIXELS}; this server's is `x-max-pixels` of RenderParams.\n\n\
          When the server has API keys, submitting, canceling and `replaces=` need \
          `Authorization: Bearer <key>` (`401` without, `403` for another key's job), and with \
          `--keys-for-reads` so do the job, result and event reads. Any route may answer `421` \

@@ -37,6 +37,9 @@ pub trait ResultStore: Send + Sync + 'static {
 
     /// Records a committed result and evicts least recently used ones over the budget.
     fn committed(&self, hash: &str, format: OutputFormat, bytes: u64);
+
+    /// Removes a result whose last job was deleted; `false` when there was none.
+    fn remove(&self, hash: &str, format: OutputFormat) -> io::Result<bool>;
 }
 
 /// A result being written under this attempt's own name. Dropped before `publish`, it is removed.
@@ -274,6 +277,19 @@ impl ResultStore for DirResults {
             .touch(name.clone(), bytes);
         self.evict_over_budget(&name);
     }
+
+    fn remove(&self, hash: &str, format: OutputFormat) -> io::Result<bool> {
+        let name = Self::file_name(hash, format);
+        let mut index = self.index.lock().expect("result index lock");
+        if let Some(entry) = index.entries.remove(&name) {
+            index.total_bytes -= entry.bytes;
+        }
+        match fs::remove_file(self.dir.join(&name)) {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -346,6 +362,18 @@ mod tests {
             "bb was least recently used"
         );
         assert!(results.contains("cc", OutputFormat::Npy));
+    }
+
+    #[test]
+    fn a_removed_result_is_gone_and_others_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX).unwrap();
+        write(&results, "aa", 200);
+        write(&results, "bb", 200);
+        assert!(results.remove("aa", OutputFormat::Npy).unwrap());
+        assert!(!results.contains("aa", OutputFormat::Npy));
+        assert!(results.contains("bb", OutputFormat::Npy));
+        assert!(!results.remove("aa", OutputFormat::Npy).unwrap());
     }
 
     #[test]

@@ -80,6 +80,10 @@ impl ResultStore for FullDisk {
     fn committed(&self, hash: &str, format: OutputFormat, bytes: u64) {
         self.inner.committed(hash, format, bytes)
     }
+
+    fn remove(&self, hash: &str, format: OutputFormat) -> io::Result<bool> {
+        self.inner.remove(hash, format)
+    }
 }
 
 /// Runs one job through one CPU worker on a disk that fails `failures` times; the job's events

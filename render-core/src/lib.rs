@@ -20,6 +20,7 @@ pub mod source;
 pub mod stop;
 pub mod validate;
 pub mod viewport;
+mod whole_number;
 
 pub use band::{Band, plan_bands};
 pub use colour::Colorizer;

@@ -63,16 +63,20 @@ impl OutputFormat {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RenderParams {
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub width: u32,
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub height: u32,
     pub c: Complex,
     pub center: Complex,
     /// Width of the image in the complex plane.
     pub view_width: f64,
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub max_iter: u32,
     pub escape_radius: f64,
     pub palette: Palette,
     /// Samples per axis and pixel (1..=4, png only).
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub supersample: u32,
     pub precision: Precision,
     pub format: OutputFormat,

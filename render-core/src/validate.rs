@@ -28,6 +28,12 @@ pub const DEFAULT_MAX_WORK: u64 = 100_000_000_000_000;
 /// 1.8e19, `R²` is infinite in f32, nothing ever escapes and every sample runs to `max_iter`.
 pub const MAX_ESCAPE_RADIUS: f64 = 1e9;
 
+/// Smallest accepted `view_width`. With it and [`MAX_VIEW_WIDTH`], the pixel step of any width is
+/// a normal f64 and the view's height is finite, so a schema can state the rule exactly.
+pub const MIN_VIEW_WIDTH: f64 = 1e-290;
+/// Largest accepted `view_width`.
+pub const MAX_VIEW_WIDTH: f64 = 1e290;
+
 /// Limits that depend on the deployment rather than on the definition of a render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Limits {
@@ -165,8 +171,11 @@ pub fn validate(p: &RenderParams, limits: &Limits) -> Result<(), ParamError> {
     finite("center.re", p.center.re)?;
     finite("center.im", p.center.im)?;
     finite("view_width", p.view_width)?;
-    if p.view_width <= 0.0 {
-        return Err(ParamError::new("view_width", "must be greater than 0"));
+    if !(MIN_VIEW_WIDTH..=MAX_VIEW_WIDTH).contains(&p.view_width) {
+        return Err(ParamError::new(
+            "view_width",
+            format!("must be between {MIN_VIEW_WIDTH:e} and {MAX_VIEW_WIDTH:e}"),
+        ));
     }
     let step = p.view_width / f64::from(p.width);
     if !step.is_normal() || !p.view_height().is_finite() {

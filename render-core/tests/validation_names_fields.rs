@@ -31,6 +31,8 @@ fn each_numeric_rule_names_its_field() {
         (r#"{"view_width": 0.0}"#, "view_width"),
         (r#"{"view_width": -1.0}"#, "view_width"),
         (r#"{"view_width": 1e-320}"#, "view_width"),
+        (r#"{"view_width": 1e-291}"#, "view_width"),
+        (r#"{"view_width": 1e291}"#, "view_width"),
         (r#"{"max_iter": 0}"#, "max_iter"),
         (r#"{"max_iter": 1000001}"#, "max_iter"),
         (r#"{"escape_radius": 1.5}"#, "escape_radius"),

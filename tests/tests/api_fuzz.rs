@@ -197,9 +197,10 @@ fn generate(count: usize) -> Vec<Case> {
             // Odd ids in every job route.
             7 => {
                 let id = rng.pick(&odd_ids);
-                let (method, path) = match rng.next() % 3 {
+                let (method, path) = match rng.next() % 4 {
                     0 => (reqwest::Method::GET, format!("/api/jobs/{id}")),
                     1 => (reqwest::Method::DELETE, format!("/api/jobs/{id}")),
+                    2 => (reqwest::Method::POST, format!("/api/jobs/{id}/cancel")),
                     _ => (reqwest::Method::GET, format!("/api/jobs/{id}/result")),
                 };
                 Case {

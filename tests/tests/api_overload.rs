@@ -58,7 +58,7 @@ async fn a_full_queue_answers_503_with_retry_after_and_every_accepted_job_finish
     );
     let resp = server
         .client
-        .delete(server.url(&format!("/api/jobs/{blocker}")))
+        .post(server.url(&format!("/api/jobs/{blocker}/cancel")))
         .send()
         .await
         .unwrap();

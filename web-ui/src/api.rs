@@ -118,13 +118,13 @@ impl Api {
         self.parse(response).await
     }
 
-    /// `DELETE /api/jobs/{id}`.
+    /// `POST /api/jobs/{id}/cancel`.
     pub async fn cancel(&self, id: &str) -> Result<Job, ApiError> {
         let url = self.base.url(&format!(
-            "/api/jobs/{}",
+            "/api/jobs/{}/cancel",
             String::from(js_sys::encode_uri_component(id))
         ));
-        let response = self.send(Request::delete(&url)).await?;
+        let response = self.send(Request::post(&url)).await?;
         self.parse(response).await
     }
 

@@ -19,7 +19,7 @@ const STREAMS_FULL_RETRY_SECS: u32 = 10;
 #[utoipa::path(
     get, path = "/api/events", tag = "jobs",
     responses((status = 200, description = "an event stream; every event is named `job` and carries a Job as JSON",
-        content_type = "text/event-stream", body = String),
+        content_type = "text/event-stream", body = crate::openapi::JobEventSchema),
         (status = 401, description = "`--keys-for-reads` and no valid API key", body = ErrorBody),
         (status = 503, description = "as many event streams are open as the server allows (see Retry-After)", body = ErrorBody)),
     security((), ("api_key" = []))

@@ -1,4 +1,4 @@
-//! `/api/jobs`: submit, look up, list and cancel jobs. Handlers validate, store and answer; they
+//! `/api/jobs`: submit, look up, list, cancel and delete jobs. Handlers validate, store and answer; they
 //! never render.
 //!
 //! An evicted result (the disk budget removed its file) turns its done job back into a queued one
@@ -23,22 +23,28 @@ use super::state::AppState;
 use crate::jobs::{Job, JobStatus};
 use crate::metrics::{DEDUP_HITS, QUEUE_REJECTIONS};
 use crate::openapi::RenderParamsSchema;
-use crate::store::{Canceled, Inserted, NewJob, Requeued};
+use crate::store::{Canceled, Deleted, Inserted, NewJob, Requeued};
 
 const DEFAULT_LIST_LIMIT: u32 = 10;
 const MAX_LIST_LIMIT: u32 = 100;
 /// Seconds a client is told to wait when the queue is full.
 const QUEUE_FULL_RETRY_SECS: u32 = 5;
 
+// Both queries are read as text and parsed by the handler, so a bad value is a 400 naming the
+// parameter; the documented types are what the handler accepts.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SubmitQuery {
     /// Id of an earlier job to cancel if it is still queued or running (a superseded view).
+    #[param(value_type = Option<String>, format = Uuid)]
     replaces: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// How many jobs (default 10, at most 100).
+    /// How many jobs (default 10).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
 }
 
@@ -214,29 +220,30 @@ pub async fn list_jobs(
     let limit = match query.limit.as_deref() {
         None => DEFAULT_LIST_LIMIT,
         Some(raw) => raw
-            .parse::<u64>()
-            .map_err(|_| {
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIST_LIMIT).contains(n))
+            .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "bad_query",
-                    "`limit` must be a non-negative integer",
+                    format!("`limit` must be an integer from 1 to {MAX_LIST_LIMIT}"),
                 )
                 .with_field("limit")
-            })?
-            .clamp(1, u64::from(MAX_LIST_LIMIT)) as u32,
+            })?,
     };
     Ok(Json(app.store.list(limit).await?))
 }
 
 /// Cancel a queued or running job.
 #[utoipa::path(
-    delete, path = "/api/jobs/{id}", tag = "jobs",
+    post, path = "/api/jobs/{id}/cancel", tag = "jobs",
     params(("id" = String, Path, description = "job id (UUID)")),
     responses(
         (status = 200, description = "canceled", body = Job),
         (status = 401, description = "API keys are required and none (or a wrong one) was sent", body = ErrorBody),
         (status = 403, description = "another API key submitted this job", body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 404, description = "no such job", body = ErrorBody),
         (status = 409, description = "the job already finished", body = ErrorBody),
         (status = 429, description = "too many requests from this client (see Retry-After)", body = ErrorBody),
     ),
@@ -271,5 +278,44 @@ pub async fn cancel_as(app: &AppState, caller: &Caller, id: Uuid) -> Result<Json
             ),
         )),
         Canceled::NotFound => Err(ApiError::not_found("job")),
+    }
+}
+
+/// Delete a job and its result (a queued or running job is canceled first).
+#[utoipa::path(
+    delete, path = "/api/jobs/{id}", tag = "jobs",
+    params(("id" = String, Path, description = "job id (UUID)")),
+    responses(
+        (status = 204, description = "deleted; the job and its result are gone"),
+        (status = 401, description = "API keys are required and none (or a wrong one) was sent", body = ErrorBody),
+        (status = 403, description = "another API key submitted this job", body = ErrorBody),
+        (status = 404, description = "no such job", body = ErrorBody),
+        (status = 429, description = "too many requests from this client (see Retry-After)", body = ErrorBody),
+    ),
+    security((), ("api_key" = []))
+)]
+pub async fn delete_job(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_job_id(id)?;
+    // Deleting is cancelling and more: the same key rules.
+    caller.require()?;
+    let job = app
+        .store
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))?;
+    caller.check_owner(&job)?;
+    match app.store.delete(id).await? {
+        Deleted::Deleted { job, hash_in_use } => {
+            // Another job of the same parameters (a later resubmission) still serves this file.
+            if !hash_in_use && let Err(err) = app.results.remove(&job.hash, job.params.format) {
+                tracing::warn!(%err, %id, "could not remove the deleted job's result");
+            }
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Deleted::NotFound => Err(ApiError::not_found("job")),
     }
 }

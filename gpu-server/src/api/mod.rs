@@ -39,7 +39,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 fn documented_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base_document())
         .routes(routes!(jobs::create_job, jobs::list_jobs))
-        .routes(routes!(jobs::get_job, jobs::cancel_job))
+        .routes(routes!(jobs::get_job, jobs::delete_job))
+        .routes(routes!(jobs::cancel_job))
         .routes(routes!(result::get_result))
         .routes(routes!(events::job_events))
         .routes(routes!(info::server_info))
@@ -57,7 +58,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 /// Builds the whole application: API routes, metrics, limits, request ids, tracing, CORS and the UI.
 pub fn router(app: AppState) -> Router {
     let (api, document) = documented_routes().split_for_parts();
-    let document = serde_json::to_value(&document).expect("the OpenAPI document serialises");
+    let document = crate::openapi::served_document(&document, &app.limits());
     app.openapi
         .set(document)
         .expect("router built once per app");

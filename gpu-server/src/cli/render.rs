@@ -1,4 +1,5 @@
-//! `julia-server render`: one image from a params file and/or flags to a file (DESIGN §3b).
+//! `julia-server render`: one image from a params file and/or flags to a file (DESIGN §3b), here
+//! or, with `--server URL`, on a remote julia-server (see [`remote`]).
 //!
 //! Flags override single fields of the JSON, and the merged document goes through the same
 //! `render_core::parse_params` as the HTTP API, so errors name fields the same way. Bad input is
@@ -15,6 +16,8 @@ use serde_json::{Map, Value};
 
 use crate::cli::logging::init_logging;
 use crate::render_backend::{BackendKind, BackendOptions, Backends, RenderOutcome, Target};
+
+mod remote;
 
 /// Exit code for input the user must fix (clap uses the same for bad flags).
 const EXIT_BAD_INPUT: u8 = 2;
@@ -42,6 +45,18 @@ pub struct RenderArgs {
     pub output: PathBuf,
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendChoice,
+    /// Render on the julia-server at this URL (`http://HOST:PORT`) instead of here: the same
+    /// parameters go to its API, its progress is shown, and the result is saved to --output.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// API key for --server, sent as `Authorization: Bearer KEY`.
+    #[arg(
+        long,
+        env = "JULIA_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
     #[arg(long)]
     pub width: Option<u32>,
     #[arg(long)]
@@ -106,6 +121,11 @@ pub fn run(args: RenderArgs) -> ExitCode {
 }
 
 fn render(args: &RenderArgs) -> Result<(), Stop> {
+    if let Some(server) = &args.server {
+        // The server validates against its own limits, which may differ from the defaults here.
+        let document = merged_document(args)?;
+        return remote::render_remote(server, args.api_key.as_deref(), &document, &args.output);
+    }
     let params = merged_params(args)?;
     let backends = match args.backend {
         BackendChoice::Cpu => Backends::detect(&BackendOptions {
@@ -156,6 +176,14 @@ fn render(args: &RenderArgs) -> Result<(), Stop> {
 /// The params file (if any) with the flags applied, format settled against the output's
 /// extension, and validated exactly as the API validates.
 fn merged_params(args: &RenderArgs) -> Result<RenderParams, Stop> {
+    let doc = merged_document(args)?;
+    render_core::parse_params(&Value::Object(doc).to_string(), &Limits::default())
+        .map_err(|e| Stop::bad_input(e.to_string()))
+}
+
+/// The params file (if any) with the flags applied and the format settled against the output's
+/// extension: the request body of the same render on a server.
+fn merged_document(args: &RenderArgs) -> Result<Map<String, Value>, Stop> {
     let mut doc = match &args.params {
         Some(path) => read_params_file(path)?,
         None => Map::new(),
@@ -199,8 +227,7 @@ fn merged_params(args: &RenderArgs) -> Result<RenderParams, Stop> {
         // An explicit format with an unknown extension is the user's choice of file name.
         (Some(_), _) => {}
     }
-    render_core::parse_params(&Value::Object(doc).to_string(), &Limits::default())
-        .map_err(|e| Stop::bad_input(e.to_string()))
+    Ok(doc)
 }
 
 fn read_params_file(path: &Path) -> Result<Map<String, Value>, Stop> {

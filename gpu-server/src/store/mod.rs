@@ -126,6 +126,18 @@ pub enum Canceled {
     NotFound,
 }
 
+/// What `delete` did.
+#[derive(Clone, Debug)]
+pub enum Deleted {
+    /// The job row is gone (canceled first if it was queued or running). `hash_in_use`: another
+    /// job still names the same parameters, so the result file of that hash must stay.
+    Deleted {
+        job: Job,
+        hash_in_use: bool,
+    },
+    NotFound,
+}
+
 /// A job a worker now holds, and the fencing token its writes must carry.
 #[derive(Clone, Debug)]
 pub struct ClaimedJob {
@@ -169,6 +181,10 @@ pub trait JobStore: Send + Sync + 'static {
     /// Cancels a queued or running job. A running job's worker notices through the event stream
     /// or its next fenced write, and stops.
     fn cancel(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Canceled>>;
+
+    /// Deletes a job. A queued or running one is canceled first, so its worker stops as on
+    /// `cancel` (and its fenced writes are refused once the row is gone).
+    fn delete(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Deleted>>;
 
     /// Puts a done job whose result file is gone (evicted by the disk budget) back in the queue,
     /// same id, with a fresh allowance of tries, unless `capacity` jobs are already queued (a

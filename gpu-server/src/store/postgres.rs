@@ -16,21 +16,21 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgNotification, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Transaction};
+use sqlx::{FromRow, Postgres, Transaction};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, ExpiredLeases, Inserted, JobStore, NewJob, QueueStats,
+    Canceled, ClaimedJob, Completion, Deleted, ExpiredLeases, Inserted, JobStore, NewJob, QueueStats,
     Requeued, StoreError, StoreOptions, StoreResult,
 };
-use sqlx::FromRow;
 
 use super::row::{JobRow, micros, queue_stats};
 use crate::jobs::{Job, JobError};
 
 mod attempts;
+mod delete;
 mod relay;
 mod retry;
 use relay::{Relay, connect_listener, safety_poll};
@@ -222,6 +222,10 @@ impl JobStore for PostgresStore {
             }
         })
         .boxed()
+    }
+
+    fn delete(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Deleted>> {
+        delete::delete(self, id).boxed()
     }
 
     fn requeue_done(&self, id: Uuid, capacity: u64) -> BoxFuture<'_, StoreResult<Requeued>> {

@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, ExpiredLeases, Inserted, JobStore, NewJob, QueueStats,
+    Canceled, ClaimedJob, Completion, Deleted, ExpiredLeases, Inserted, JobStore, NewJob, QueueStats,
     Requeued, StoreError, StoreResult,
 };
 use sqlx::FromRow;
@@ -26,6 +26,7 @@ use super::row::{JobRow, micros, queue_stats};
 use crate::jobs::{Job, JobError};
 
 mod attempts;
+mod delete;
 mod open;
 
 pub struct SqliteStore {
@@ -193,6 +194,10 @@ impl JobStore for SqliteStore {
             }
         }
         .boxed()
+    }
+
+    fn delete(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Deleted>> {
+        delete::delete(self, id).boxed()
     }
 
     fn requeue_done(&self, id: Uuid, capacity: u64) -> BoxFuture<'_, StoreResult<Requeued>> {

@@ -94,6 +94,21 @@ macro_rules! contract_tests {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn delete_removes_the_job_and_says_whether_its_hash_is_still_named() {
+                let b = $backend().await;
+                contract::delete_removes_the_job_and_says_whether_its_hash_is_still_named(
+                    &*b.store,
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn deleting_a_running_job_cancels_it_first() {
+                let b = $backend().await;
+                contract::deleting_a_running_job_cancels_it_first(&*b.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn concurrent_equal_submissions_make_one_job() {
                 let b = $backend().await;
                 contract::concurrent_equal_submissions_make_one_job(b.store.clone()).await;

@@ -136,11 +136,13 @@ async fn the_list_is_newest_first_limited_and_validated() {
     );
     let (_, default) = server.get_json("/api/jobs").await;
     assert_eq!(listed(&default).len(), 10);
-    let (_, capped) = server.get_json("/api/jobs?limit=100000").await;
-    assert_eq!(listed(&capped).len(), 12);
-    let (status, body) = server.get_json("/api/jobs?limit=ten").await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"]["field"], "limit");
+    let (_, most) = server.get_json("/api/jobs?limit=100").await;
+    assert_eq!(listed(&most).len(), 12);
+    for bad in ["ten", "0", "101", "-1"] {
+        let (status, body) = server.get_json(&format!("/api/jobs?limit={bad}")).await;
+        assert_eq!(status, 400, "limit={bad}");
+        assert_eq!(body["error"]["field"], "limit");
+    }
 }
 
 #[tokio::test]

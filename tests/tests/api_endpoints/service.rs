@@ -100,6 +100,7 @@ const DESIGN_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/jobs"),
     ("get", "/api/jobs/{id}"),
     ("delete", "/api/jobs/{id}"),
+    ("post", "/api/jobs/{id}/cancel"),
     ("get", "/api/jobs/{id}/result"),
     ("get", "/api/events"),
     ("get", "/api/info"),

@@ -2,6 +2,7 @@
 //! against every backend. They are grouped by concept and re-exported here as `contract::*`.
 
 mod claims;
+mod deletion;
 mod events;
 mod retention;
 mod retries;
@@ -9,6 +10,7 @@ mod owner;
 mod submissions;
 
 pub use claims::*;
+pub use deletion::*;
 pub use events::*;
 pub use retention::*;
 pub use retries::*;

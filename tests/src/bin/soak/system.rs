@@ -103,6 +103,9 @@ impl System {
             .arg("--data-dir")
             .arg(self.data_dir())
             .args(["--ui-dir", "/nonexistent-ui", "--cpu-only"])
+            // Every soak client shares one loopback address, so the per-client rate limit would
+            // throttle them as one; it has tests of its own.
+            .args(["--rate-limit", "0"])
             .args(["--lease-secs", LEASE_SECS]);
         if let Some(pg) = &self.pg {
             cmd.args(["--database-url", &pg.url(), "--no-workers"]);
