@@ -14,6 +14,10 @@ use julia_tests::server_binary;
 const PER_JOB_BOUND_MIB: u64 = 64;
 
 /// Runs `julia-server render` with `args` in `dir`; whether it succeeded and its peak RSS in KiB.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also reports its own rusage"
+)]
 fn render_peak_rss_kib(dir: &Path, args: &[&str]) -> (bool, u64) {
     let child = Command::new(server_binary())
         .current_dir(dir)

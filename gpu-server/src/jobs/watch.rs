@@ -65,10 +65,6 @@ impl JobWatch {
         JobWatch { cancel, done }
     }
 
-    pub fn is_canceled(&self) -> bool {
-        self.cancel.is_stopped()
-    }
-
     /// Raises the cancel flag from the worker itself (a refused progress write).
     pub fn cancel(&self) {
         self.cancel.stop();
