@@ -97,6 +97,8 @@ pub enum Inserted {
 }
 
 /// What `requeue_done` did.
+// Returned once per request and matched at once, never stored: boxing the job would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Requeued {
     /// The done job is queued again, same id.

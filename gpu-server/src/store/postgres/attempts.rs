@@ -22,7 +22,7 @@ const SQL: Sql<'static> = Sql {
 
 /// What one claim statement did.
 enum ClaimStep {
-    Claimed(ClaimedJob),
+    Claimed(Box<ClaimedJob>),
     /// The oldest queued job had no tries left and is now failed; look again.
     GaveUp(Uuid),
     Empty,
@@ -36,7 +36,7 @@ impl PostgresStore {
     ) -> StoreResult<Option<ClaimedJob>> {
         loop {
             match retry(|| self.claim_step(worker_id, lease)).await? {
-                ClaimStep::Claimed(claimed) => return Ok(Some(claimed)),
+                ClaimStep::Claimed(claimed) => return Ok(Some(*claimed)),
                 ClaimStep::GaveUp(id) => {
                     tracing::warn!(%id, "a queued job had no tries left; failed it");
                 }
@@ -69,7 +69,7 @@ impl PostgresStore {
             return Ok(ClaimStep::GaveUp(job.id));
         }
         let token: i64 = row.try_get("attempt")?;
-        Ok(ClaimStep::Claimed(ClaimedJob { job, token }))
+        Ok(ClaimStep::Claimed(Box::new(ClaimedJob { job, token })))
     }
 
     pub(super) async fn release_untried(&self, id: Uuid, token: i64) -> StoreResult<bool> {

@@ -69,7 +69,11 @@ impl SqliteStore {
         token: i64,
         error: JobError,
     ) -> StoreResult<bool> {
-        let sql = format!("UPDATE jobs SET {} {FENCE}", SQL.give_back_set(Some("?3")));
+        // Numbered throughout: sqlx counts plain `?` apart from `?N`, so the fence is `?4`, `?5`.
+        let sql = format!(
+            "UPDATE jobs SET {} WHERE id = ?4 AND attempt = ?5 AND status = 'running' RETURNING *",
+            SQL.give_back_set(Some("?3"))
+        );
         let binds = vec![
             Bind::Int(self.max_attempts),
             Bind::Int(now_micros()),
