@@ -11,10 +11,10 @@ async fn a_junk_method_is_labelled_other_in_the_metrics() {
     let host = authority(&server.base).to_string();
     let (status, _) = exchange(
         &server.base,
-        &format!("BREW /api/jobs HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        &format!("BREW /api/no-such-route HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
     )
     .await;
-    assert_eq!(status, 405);
+    assert_eq!(status, 404);
     let metrics = server
         .client
         .get(server.url("/metrics"))
