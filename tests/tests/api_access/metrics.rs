@@ -45,7 +45,12 @@ async fn metrics_are_served_on_the_metrics_address_only() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap().contains("julia_queue_depth"));
-    let resp = server.client.get(server.url("/metrics")).send().await.unwrap();
+    let resp = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
     let resp = server
         .client
@@ -53,5 +58,9 @@ async fn metrics_are_served_on_the_metrics_address_only() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 404, "the metrics listener serves nothing else");
+    assert_eq!(
+        resp.status(),
+        404,
+        "the metrics listener serves nothing else"
+    );
 }
