@@ -341,7 +341,10 @@ mod tests {
             post["security"]
         );
         for status in ["401", "403", "415", "421", "429", "503"] {
-            assert!(post["responses"][status].is_object(), "POST /api/jobs lacks {status}");
+            assert!(
+                post["responses"][status].is_object(),
+                "POST /api/jobs lacks {status}"
+            );
         }
     }
 

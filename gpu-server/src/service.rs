@@ -80,14 +80,16 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
         tracing::info!(name = %gpu.name, api = %gpu.api, "GPU adapter");
     }
     let renderer: Arc<dyn JobRenderer> = Arc::new(backends);
-    let app = Arc::new(AppContext::new(
-        store.clone(),
-        results.clone(),
-        config.clone(),
-        renderer.info(),
-        metrics,
-    )
-    .with_api_keys(api_keys));
+    let app = Arc::new(
+        AppContext::new(
+            store.clone(),
+            results.clone(),
+            config.clone(),
+            renderer.info(),
+            metrics,
+        )
+        .with_api_keys(api_keys),
+    );
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServiceError::Bind {

@@ -56,7 +56,10 @@ async fn stalled_clients_do_not_block_healthz_and_are_dropped_after_the_header_t
     let deadline = Instant::now() + Duration::from_secs(30);
     let outcomes = join_all(stalled.into_iter().map(|s| closed_by_server(s, deadline))).await;
     let still_open = outcomes.iter().filter(|o| o.is_err()).count();
-    assert_eq!(still_open, 0, "of {STALLED} stalled connections, {still_open} were kept");
+    assert_eq!(
+        still_open, 0,
+        "of {STALLED} stalled connections, {still_open} were kept"
+    );
     let (status, _) = server.get_json("/healthz").await;
     assert_eq!(status, 200);
 }
@@ -67,10 +70,17 @@ async fn event_streams_beyond_the_cap_get_503_and_a_closed_one_frees_its_slot() 
     let open = || server.client.get(server.url("/api/events")).send();
     let first = open().await.unwrap();
     let second = open().await.unwrap();
-    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
     let refused = open().await.unwrap();
     assert_eq!(refused.status(), 503);
-    let retry_after: u32 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u32 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry_after >= 1);
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["code"], "too_many_streams");
@@ -82,7 +92,10 @@ async fn event_streams_beyond_the_cap_get_503_and_a_closed_one_frees_its_slot() 
         if again.status() == 200 {
             break;
         }
-        assert!(Instant::now() < deadline, "the closed stream's slot never freed");
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's slot never freed"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     drop(second);
@@ -108,14 +121,22 @@ async fn requests_beyond_the_limit_are_shed_and_a_stalled_body_times_out_with_40
 
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let resp = server.client.get(server.url("/api/info")).send().await.unwrap();
+        let resp = server
+            .client
+            .get(server.url("/api/info"))
+            .send()
+            .await
+            .unwrap();
         if resp.status() == 503 {
             assert!(resp.headers().contains_key("retry-after"));
             let body: serde_json::Value = resp.json().await.unwrap();
             assert_eq!(body["error"]["code"], "overloaded");
             break;
         }
-        assert!(Instant::now() < deadline, "the limit of 1 request never shed one");
+        assert!(
+            Instant::now() < deadline,
+            "the limit of 1 request never shed one"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (status, _) = server.get_json("/healthz").await;

@@ -129,7 +129,10 @@ impl Api {
     }
 
     /// Adds the API key, if the page has one.
-    fn authorized(&self, request: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+    fn authorized(
+        &self,
+        request: gloo_net::http::RequestBuilder,
+    ) -> gloo_net::http::RequestBuilder {
         match self.auth.header() {
             Some(value) => request.header("Authorization", &value),
             None => request,

@@ -5,10 +5,10 @@
 //! when the same parameters are submitted again (`202`, same id) or its result is asked for (`409`
 //! while it renders again): the job keeps its id, so links stay valid.
 
+use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
-use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

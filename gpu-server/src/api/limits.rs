@@ -39,10 +39,7 @@ pub async fn limit_requests(State(app): State<AppState>, req: Request, next: Nex
         Err(_) => ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
             "request_timeout",
-            format!(
-                "the request was not complete within {} s",
-                limit.as_secs()
-            ),
+            format!("the request was not complete within {} s", limit.as_secs()),
         )
         .into_response(),
     }
@@ -77,7 +74,10 @@ fn host_allowed(allowed: &[String], host: &str) -> bool {
     let host = host.trim().to_ascii_lowercase();
     let name = match host.strip_prefix('[') {
         Some(v6) => v6.split_once(']').map_or(v6, |(addr, _)| addr).to_string(),
-        None => host.rsplit_once(':').map_or(host.as_str(), |(n, _)| n).to_string(),
+        None => host
+            .rsplit_once(':')
+            .map_or(host.as_str(), |(n, _)| n)
+            .to_string(),
     };
     allowed.iter().any(|entry| {
         let entry = entry.trim().to_ascii_lowercase();

@@ -43,10 +43,12 @@ impl ClientLimiter {
 
     /// `Ok` when `client` may write now, else the whole seconds until it may.
     pub fn check(&self, client: &str) -> Result<(), u32> {
-        self.limiter.check_key(&client.to_string()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            u32::try_from(wait.as_secs() + 1).unwrap_or(u32::MAX)
-        })
+        self.limiter
+            .check_key(&client.to_string())
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                u32::try_from(wait.as_secs() + 1).unwrap_or(u32::MAX)
+            })
     }
 
     /// Drops idle clients' state, periodically, for as long as the limiter lives.

@@ -74,7 +74,8 @@ pub async fn serve(
         let service = TowerToHyperService::new(
             axum::Extension(ConnectInfo::<SocketAddr>(remote)).layer(router.clone()),
         );
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(Box::pin(io)), service));
+        let connection =
+            graceful.watch(builder.serve_connection(TokioIo::new(Box::pin(io)), service));
         tokio::spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(%remote, %err, "connection ended with an error");

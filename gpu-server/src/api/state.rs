@@ -48,8 +48,12 @@ impl AppContext {
         metrics: PrometheusHandle,
     ) -> AppContext {
         let rate_limiter = ClientLimiter::new(config.access.rate_per_sec, config.access.rate_burst);
-        let request_permits = Arc::new(Semaphore::new(config.http.max_requests.min(Semaphore::MAX_PERMITS)));
-        let sse_permits = Arc::new(Semaphore::new(config.http.max_sse.min(Semaphore::MAX_PERMITS)));
+        let request_permits = Arc::new(Semaphore::new(
+            config.http.max_requests.min(Semaphore::MAX_PERMITS),
+        ));
+        let sse_permits = Arc::new(Semaphore::new(
+            config.http.max_sse.min(Semaphore::MAX_PERMITS),
+        ));
         AppContext {
             store,
             results,

@@ -8,13 +8,7 @@ use crate::raw::{authority, exchange};
 
 #[tokio::test]
 async fn writes_beyond_the_burst_get_429_with_retry_after_and_reads_still_pass() {
-    let server = Server::start(&[
-        "--no-workers",
-        "--rate-limit",
-        "1",
-        "--rate-burst",
-        "3",
-    ]);
+    let server = Server::start(&["--no-workers", "--rate-limit", "1", "--rate-burst", "3"]);
     let mut statuses = Vec::new();
     let mut retry_after = None;
     for seed in 0..4 {
@@ -40,15 +34,26 @@ async fn writes_beyond_the_burst_get_429_with_retry_after_and_reads_still_pass()
     assert!(secs >= 1);
     let (status, list) = server.get_json("/api/jobs").await;
     assert_eq!(status, 200);
-    assert_eq!(list.as_array().unwrap().len(), 3, "the refused write queued nothing");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        3,
+        "the refused write queued nothing"
+    );
 }
 
 #[tokio::test]
 async fn a_submission_that_is_not_declared_json_is_415_and_queues_nothing() {
     let server = Server::start(&["--no-workers"]);
     let body = small_params(1).to_string();
-    for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
-        let mut request = server.client.post(server.url("/api/jobs")).body(body.clone());
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let mut request = server
+            .client
+            .post(server.url("/api/jobs"))
+            .body(body.clone());
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
@@ -79,7 +84,11 @@ async fn a_foreign_host_is_421_and_a_listed_one_is_served() {
     let (status, answer) = exchange(&server.base, &get("rebound.example", "/api/jobs")).await;
     assert_eq!(status, 421, "{answer}");
     assert!(answer.contains("unknown_host"), "{answer}");
-    let port = authority(&server.base).rsplit(':').next().unwrap().to_string();
+    let port = authority(&server.base)
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
     for host in [format!("localhost:{port}"), "julia.test".to_string()] {
         let (status, answer) = exchange(&server.base, &get(&host, "/api/jobs")).await;
         assert_eq!(status, 200, "{host}: {answer}");

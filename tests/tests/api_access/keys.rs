@@ -42,7 +42,12 @@ async fn writes_need_a_key_and_only_the_submitting_key_may_cancel_or_replace() {
     let (status, body, headers) = post(&server, "/api/jobs", None, &small_params(1)).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"]["code"], "missing_key");
-    assert!(headers["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+    assert!(
+        headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
     let (status, body, _) = post(
         &server,
         "/api/jobs",
@@ -63,7 +68,10 @@ async fn writes_need_a_key_and_only_the_submitting_key_may_cancel_or_replace() {
     assert_eq!(status, 200, "{shared}");
     assert_eq!(shared["id"], alices.as_str());
     assert_eq!(shared["deduplicated"], true);
-    assert!(shared.get("owner").is_none(), "the owner is not published: {shared}");
+    assert!(
+        shared.get("owner").is_none(),
+        "the owner is not published: {shared}"
+    );
 
     let (status, body) = delete(&server, &alices, None).await;
     assert_eq!(status, 401, "{body}");
@@ -76,7 +84,11 @@ async fn writes_need_a_key_and_only_the_submitting_key_may_cancel_or_replace() {
     let (_, job) = server.get_json(&format!("/api/jobs/{alices}")).await;
     assert_eq!(job["status"], "queued", "Bob could not touch it: {job}");
     let (_, list) = server.get_json("/api/jobs").await;
-    assert_eq!(list.as_array().unwrap().len(), 1, "the refused replacement queued nothing");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "the refused replacement queued nothing"
+    );
 
     // Alice replaces her own job, then cancels the replacement.
     let (status, newer, _) = post(&server, &path, Some(ALICE), &small_params(3)).await;
@@ -140,7 +152,13 @@ async fn a_bad_keys_file_stops_the_start_naming_the_entry() {
     let file = dir.path().join("keys");
     std::fs::write(&file, format!("alice:{ALICE}\nbob:short\n")).unwrap();
     let output = std::process::Command::new(julia_tests::server_binary())
-        .args(["serve", "--addr", "127.0.0.1:0", "--no-workers", "--data-dir"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--no-workers",
+            "--data-dir",
+        ])
         .arg(dir.path().join("data"))
         .arg("--api-keys-file")
         .arg(&file)

@@ -11,10 +11,10 @@ async fn a_junk_method_is_labelled_other_in_the_metrics() {
     let host = authority(&server.base).to_string();
     let (status, _) = exchange(
         &server.base,
-        &format!("BREW /api/jobs HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        &format!("BREW /api/no-such-route HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
     )
     .await;
-    assert_eq!(status, 405);
+    assert_eq!(status, 404);
     let metrics = server
         .client
         .get(server.url("/metrics"))
@@ -45,7 +45,12 @@ async fn metrics_are_served_on_the_metrics_address_only() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap().contains("julia_queue_depth"));
-    let resp = server.client.get(server.url("/metrics")).send().await.unwrap();
+    let resp = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
     let resp = server
         .client
@@ -53,5 +58,9 @@ async fn metrics_are_served_on_the_metrics_address_only() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 404, "the metrics listener serves nothing else");
+    assert_eq!(
+        resp.status(),
+        404,
+        "the metrics listener serves nothing else"
+    );
 }

@@ -19,10 +19,16 @@ async fn the_ui_is_served_with_a_csp_naming_its_inline_script() {
         assert_eq!(resp.status(), 200, "{path}");
         let headers = resp.headers();
         let csp = headers["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{csp}"
+        );
         assert_eq!(csp.matches("'sha256-").count(), 1, "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-        let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+        let script_src = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap();
         assert!(!script_src.contains("'unsafe-inline'"), "{csp}");
         assert!(!script_src.contains("'unsafe-eval'"), "{csp}");
         assert_eq!(headers["x-content-type-options"], "nosniff");
