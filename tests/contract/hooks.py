@@ -24,8 +24,15 @@ def map_case(context, case):
     if not isinstance(body, dict):
         return case
     limit = _max_pixels(case)
-    width, height = body.get("width", 1024), body.get("height", 768)
-    if limit and isinstance(width, int) and isinstance(height, int) and width >= 1 and height >= 1:
+    # Omitted sides take the schema's defaults; JSON Schema integers include `56550.0`.
+    defaults = case.operation.schema.raw_schema["components"]["schemas"]["RenderParams"]["properties"]
+    width = body.get("width", defaults["width"]["default"])
+    height = body.get("height", defaults["height"]["default"])
+    if limit and _whole(width) and _whole(height) and width >= 1 and height >= 1:
         if width * height > limit:
-            body["height"] = max(1, limit // width)
+            body["height"] = max(1, limit // int(width))
     return case
+
+
+def _whole(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
