@@ -22,7 +22,17 @@ async fn insert(store: &dyn JobStore, im: f64) -> Uuid {
     let json = format!(r#"{{"width": 8, "height": 8, "c": {{"re": -0.8, "im": {im}}}}}"#);
     let params = parse_params(&json, &Limits::default()).unwrap();
     let hash = canonical_hash(&params);
-    match store.insert_or_get(NewJob { params, hash, owner: None }, 100).await {
+    match store
+        .insert_or_get(
+            NewJob {
+                params,
+                hash,
+                owner: None,
+            },
+            100,
+        )
+        .await
+    {
         Ok(Inserted::Created(job)) => job.id,
         other => panic!("expected a new job, got {other:?}"),
     }

@@ -120,7 +120,14 @@ async fn run_on_full_disk(dir: &Path, failures: u32, max_attempts: u32) -> Vec<J
     let params = parse_params(r#"{"width": 16, "height": 8}"#, &Limits::default()).unwrap();
     let hash = canonical_hash(&params);
     let Inserted::Created(job) = store
-        .insert_or_get(NewJob { params, hash, owner: None }, 100)
+        .insert_or_get(
+            NewJob {
+                params,
+                hash,
+                owner: None,
+            },
+            100,
+        )
         .await
         .unwrap()
     else {

@@ -89,10 +89,10 @@ async fn a_canceled_render_stops_inside_its_band_and_the_worker_takes_the_next_j
     server.wait_status(&id, "running", WAIT).await;
     let resp = server
         .client
-        .delete(server.url(&format!("/api/jobs/{id}")))
+        .post(server.url(&format!("/api/jobs/{id}/cancel")))
         .send()
         .await
-        .expect("DELETE");
+        .expect("cancel");
     assert_eq!(resp.status(), 200);
 
     let next = submit_id(&server, &small_params(2)).await;

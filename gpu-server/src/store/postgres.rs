@@ -22,8 +22,8 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, Deleted, ExpiredLeases, Inserted, JobStore, NewJob, QueueStats,
-    Requeued, StoreError, StoreOptions, StoreResult,
+    Canceled, ClaimedJob, Completion, Deleted, ExpiredLeases, Inserted, JobStore, NewJob,
+    QueueStats, Requeued, StoreError, StoreOptions, StoreResult,
 };
 
 use super::row::{JobRow, micros, queue_stats};

@@ -17,8 +17,8 @@ use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use super::{
-    Canceled, ClaimedJob, Completion, Deleted, ExpiredLeases, Inserted, JobStore, NewJob, QueueStats,
-    Requeued, StoreError, StoreResult,
+    Canceled, ClaimedJob, Completion, Deleted, ExpiredLeases, Inserted, JobStore, NewJob,
+    QueueStats, Requeued, StoreError, StoreResult,
 };
 use sqlx::FromRow;
 

@@ -24,12 +24,24 @@ async fn post(
     (status, resp.json().await.unwrap_or(Value::Null), headers)
 }
 
-async fn delete(server: &Server, id: &str, key: Option<&str>) -> (StatusCode, Value) {
-    let mut request = server.client.delete(server.url(&format!("/api/jobs/{id}")));
+/// `POST /api/jobs/{id}/cancel`, or `DELETE /api/jobs/{id}` with `remove`.
+async fn cancel_or_delete(
+    server: &Server,
+    id: &str,
+    key: Option<&str>,
+    remove: bool,
+) -> (StatusCode, Value) {
+    let mut request = if remove {
+        server.client.delete(server.url(&format!("/api/jobs/{id}")))
+    } else {
+        server
+            .client
+            .post(server.url(&format!("/api/jobs/{id}/cancel")))
+    };
     if let Some(key) = key {
         request = request.bearer_auth(key);
     }
-    let resp = request.send().await.expect("DELETE");
+    let resp = request.send().await.expect("cancel or delete");
     let status = resp.status();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
@@ -73,11 +85,13 @@ async fn writes_need_a_key_and_only_the_submitting_key_may_cancel_or_replace() {
         "the owner is not published: {shared}"
     );
 
-    let (status, body) = delete(&server, &alices, None).await;
-    assert_eq!(status, 401, "{body}");
-    let (status, body) = delete(&server, &alices, Some(BOB)).await;
-    assert_eq!(status, 403, "{body}");
-    assert_eq!(body["error"]["code"], "not_owner");
+    for remove in [false, true] {
+        let (status, body) = cancel_or_delete(&server, &alices, None, remove).await;
+        assert_eq!(status, 401, "{body}");
+        let (status, body) = cancel_or_delete(&server, &alices, Some(BOB), remove).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"]["code"], "not_owner");
+    }
     let path = format!("/api/jobs?replaces={alices}");
     let (status, body, _) = post(&server, &path, Some(BOB), &small_params(2)).await;
     assert_eq!(status, 403, "{body}");
@@ -95,9 +109,14 @@ async fn writes_need_a_key_and_only_the_submitting_key_may_cancel_or_replace() {
     assert_eq!(status, 202, "{newer}");
     let (_, job) = server.get_json(&format!("/api/jobs/{alices}")).await;
     assert_eq!(job["status"], "canceled", "{job}");
-    let (status, body) = delete(&server, newer["id"].as_str().unwrap(), Some(ALICE)).await;
+    let newer = newer["id"].as_str().unwrap();
+    let (status, body) = cancel_or_delete(&server, newer, Some(ALICE), false).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "canceled");
+    let (status, body) = cancel_or_delete(&server, newer, Some(ALICE), true).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, _) = server.get_json(&format!("/api/jobs/{newer}")).await;
+    assert_eq!(status, 404, "deleted by its owner");
 
     // Reads stay public by default.
     let (status, _) = server.get_json("/api/jobs").await;

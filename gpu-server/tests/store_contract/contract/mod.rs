@@ -4,15 +4,15 @@
 mod claims;
 mod deletion;
 mod events;
+mod owner;
 mod retention;
 mod retries;
-mod owner;
 mod submissions;
 
 pub use claims::*;
 pub use deletion::*;
 pub use events::*;
+pub use owner::*;
 pub use retention::*;
 pub use retries::*;
-pub use owner::*;
 pub use submissions::*;
