@@ -1,6 +1,7 @@
 //! The HTTP API client (DESIGN §4): submit, list and cancel jobs, and probe the server.
 
 use gloo_net::http::{Request, Response};
+use leptos::prelude::Set;
 use render_core::RenderParams;
 use serde::Deserialize;
 
