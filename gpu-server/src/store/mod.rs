@@ -134,7 +134,8 @@ pub enum Deleted {
     /// The job row is gone (canceled first if it was queued or running). `hash_in_use`: another
     /// job still names the same parameters, so the result file of that hash must stay.
     Deleted {
-        job: Job,
+        /// Boxed: a job record is far larger than the other variant.
+        job: Box<Job>,
         hash_in_use: bool,
     },
     NotFound,

@@ -28,7 +28,7 @@ pub(super) async fn delete(store: &PostgresStore, id: Uuid) -> StoreResult<Delet
             .await?;
         tx.commit().await?;
         Ok(Deleted::Deleted {
-            job,
+            job: Box::new(job),
             hash_in_use: others > 0,
         })
     })

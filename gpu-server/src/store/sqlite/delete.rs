@@ -23,7 +23,7 @@ pub(super) async fn delete(store: &SqliteStore, id: Uuid) -> StoreResult<Deleted
         .await?;
     tx.commit().await?;
     Ok(Deleted::Deleted {
-        job,
+        job: Box::new(job),
         hash_in_use: others > 0,
     })
 }

@@ -2,6 +2,8 @@
 //! as strings, unknown fields, deep nesting, huge bodies, odd ids and paths, truncated JSON and
 //! wrong content types. None may get a 5xx, and the server must still answer afterwards.
 
+mod surface;
+
 use std::time::Duration;
 
 use futures::StreamExt;
