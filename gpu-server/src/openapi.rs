@@ -172,7 +172,11 @@ fn string_enum(description: &str, values: Vec<&str>, default: &str) -> ObjectBui
 pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> Value {
     let mut doc = serde_json::to_value(document).expect("the OpenAPI document serialises");
     let params = &mut doc["components"]["schemas"]["RenderParams"];
-    let largest_side = limits.max_pixels.min(u64::from(u32::MAX));
+    // A side is bounded by the per-side limit and, for a one-pixel strip, by the pixel limit.
+    let largest_side = limits
+        .max_pixels
+        .min(u64::from(limits.max_dimension))
+        .min(u64::from(u32::MAX));
     params["properties"]["width"]["maximum"] = json!(largest_side);
     params["properties"]["height"]["maximum"] = json!(largest_side);
     params["x-max-pixels"] = json!(limits.max_pixels);

@@ -176,7 +176,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let err = anyhow::Error::new(err);
-            eprintln!("julia-server serve: {err:#}");
+            // Every variant already says its cause; the chain would repeat it.
+            eprintln!("julia-server serve: {err}");
             ExitCode::FAILURE
         }
     }
