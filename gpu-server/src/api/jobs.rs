@@ -260,13 +260,7 @@ pub async fn cancel_job(
 
 /// Cancels job `id` if `caller` may: its submitting key (when keys are required).
 pub async fn cancel_as(app: &AppState, caller: &Caller, id: Uuid) -> Result<Json<Job>, ApiError> {
-    caller.require()?;
-    let job = app
-        .store
-        .get(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("job"))?;
-    caller.check_owner(&job)?;
+    require_owner(app, caller, id).await?;
     match app.store.cancel(id).await? {
         Canceled::Canceled(job) => Ok(Json(job)),
         Canceled::AlreadyFinished(job) => Err(ApiError::new(
@@ -279,6 +273,18 @@ pub async fn cancel_as(app: &AppState, caller: &Caller, id: Uuid) -> Result<Json
         )),
         Canceled::NotFound => Err(ApiError::not_found("job")),
     }
+}
+
+/// `401` without a valid key (when keys are required), `404` for an unknown job, `403` when
+/// another key submitted it: the rule every write to an existing job follows.
+async fn require_owner(app: &AppState, caller: &Caller, id: Uuid) -> Result<(), ApiError> {
+    caller.require()?;
+    let job = app
+        .store
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))?;
+    caller.check_owner(&job)
 }
 
 /// Delete a job and its result (a queued or running job is canceled first).
@@ -301,13 +307,7 @@ pub async fn delete_job(
 ) -> Result<StatusCode, ApiError> {
     let id = parse_job_id(id)?;
     // Deleting is cancelling and more: the same key rules.
-    caller.require()?;
-    let job = app
-        .store
-        .get(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("job"))?;
-    caller.check_owner(&job)?;
+    require_owner(&app, &caller, id).await?;
     match app.store.delete(id).await? {
         Deleted::Deleted { job, hash_in_use } => {
             // Another job of the same parameters (a later resubmission) still serves this file.
