@@ -16,7 +16,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use render_core::OutputFormat;
 use uuid::Uuid;
@@ -141,20 +141,58 @@ struct Entry {
 
 const TEMP_SUFFIX: &str = ".partial";
 
+/// Which leftover `.partial` files [`DirResults::open`] may delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaleTemporaries {
+    /// Every one: this process alone writes the directory (the SQLite data-directory lock is
+    /// held), so any temporary is a crash's leftover.
+    All,
+    /// Only those not modified for this long: in distributed mode other nodes share the
+    /// directory, and a fresh temporary may be another worker's render in progress.
+    OlderThan(Duration),
+}
+
+impl StaleTemporaries {
+    /// For a shared directory: a temporary untouched for longer than any job may run is dead
+    /// (a day when jobs have no time limit).
+    pub fn for_shared_dir(job_timeout: Option<Duration>) -> StaleTemporaries {
+        const MARGIN: Duration = Duration::from_secs(10 * 60);
+        const NO_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
+        StaleTemporaries::OlderThan(job_timeout.map_or(NO_LIMIT, |limit| limit + MARGIN))
+    }
+
+    fn is_stale(self, meta: &fs::Metadata) -> bool {
+        match self {
+            StaleTemporaries::All => true,
+            StaleTemporaries::OlderThan(age) => meta
+                .modified()
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|elapsed| elapsed > age),
+        }
+    }
+}
+
 impl DirResults {
-    /// Opens (creating) the directory, removes temporaries left by a crash, and indexes the
-    /// existing results oldest-modified first.
-    pub fn open(dir: &Path, budget_bytes: u64) -> io::Result<DirResults> {
+    /// Opens (creating) the directory, removes the temporaries `stale` names as crash
+    /// leftovers, and indexes the existing results oldest-modified first.
+    pub fn open(dir: &Path, budget_bytes: u64, stale: StaleTemporaries) -> io::Result<DirResults> {
         fs::create_dir_all(dir)?;
         let mut found = Vec::new();
         for entry in fs::read_dir(dir)? {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
+            let meta = entry.metadata()?;
             if name.ends_with(TEMP_SUFFIX) {
-                fs::remove_file(entry.path())?;
+                if stale.is_stale(&meta) {
+                    // Another node may have removed it first.
+                    match fs::remove_file(entry.path()) {
+                        Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+                        _ => {}
+                    }
+                }
                 continue;
             }
-            let meta = entry.metadata()?;
             if meta.is_file() {
                 let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
                 found.push((modified, name, meta.len()));
@@ -315,7 +353,7 @@ mod tests {
     #[test]
     fn publishing_never_replaces_a_result_another_attempt_published() {
         let dir = tempfile::tempdir().unwrap();
-        let results = DirResults::open(dir.path(), u64::MAX).unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
         let mut first = results.begin("ab", OutputFormat::Png).unwrap();
         let mut late = results.begin("ab", OutputFormat::Png).unwrap();
         first.writer().write_all(b"first attempt").unwrap();
@@ -339,7 +377,7 @@ mod tests {
     #[test]
     fn an_uncommitted_result_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
-        let results = DirResults::open(dir.path(), u64::MAX).unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
         let mut pending = results.begin("ab", OutputFormat::Png).unwrap();
         pending.writer().write_all(b"half").unwrap();
         pending.finish().unwrap();
@@ -351,7 +389,7 @@ mod tests {
     #[test]
     fn the_least_recently_used_result_is_evicted_over_budget() {
         let dir = tempfile::tempdir().unwrap();
-        let results = DirResults::open(dir.path(), 250).unwrap();
+        let results = DirResults::open(dir.path(), 250, StaleTemporaries::All).unwrap();
         write(&results, "aa", 100);
         write(&results, "bb", 100);
         assert!(results.open("aa", OutputFormat::Npy).unwrap().is_some());
@@ -367,7 +405,7 @@ mod tests {
     #[test]
     fn a_removed_result_is_gone_and_others_stay() {
         let dir = tempfile::tempdir().unwrap();
-        let results = DirResults::open(dir.path(), u64::MAX).unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
         write(&results, "aa", 200);
         write(&results, "bb", 200);
         assert!(results.remove("aa", OutputFormat::Npy).unwrap());
@@ -381,8 +419,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(format!("aa.png.x{TEMP_SUFFIX}")), b"junk").unwrap();
         fs::write(dir.path().join("bb.png"), b"done").unwrap();
-        let results = DirResults::open(dir.path(), u64::MAX).unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
         assert!(results.contains("bb", OutputFormat::Png));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_shared_directory_keeps_another_nodes_render_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let in_progress = dir.path().join(format!("aa.png.x{TEMP_SUFFIX}"));
+        let abandoned = dir.path().join(format!("bb.png.y{TEMP_SUFFIX}"));
+        fs::write(&in_progress, b"half").unwrap();
+        fs::write(&abandoned, b"junk").unwrap();
+        let long_ago = SystemTime::now() - Duration::from_secs(2 * 60 * 60);
+        fs::File::options()
+            .write(true)
+            .open(&abandoned)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let stale = StaleTemporaries::for_shared_dir(Some(Duration::from_secs(60 * 60)));
+        DirResults::open(dir.path(), u64::MAX, stale).unwrap();
+        assert!(
+            in_progress.exists(),
+            "a fresh temporary may be another worker's"
+        );
+        assert!(
+            !abandoned.exists(),
+            "older than any job may run: a crash's leftover"
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::config::ServiceConfig;
 use crate::jobs::renderer::JobRenderer;
 use crate::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
 use crate::render_backend::{BackendOptions, Backends};
-use crate::results::DirResults;
+use crate::results::{DirResults, StaleTemporaries};
 use crate::store::{self, DataDirLock, LockError, StoreError, StoreOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -52,10 +52,16 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
     std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error)?;
     // Before the store is touched: opening it recovers the jobs another process may be running.
     // PostgreSQL nodes share their data (results) directory by design, so only SQLite locks it.
-    let _lock = if store::is_sqlite_url(&config.database_url) {
+    let data_dir_lock = if store::is_sqlite_url(&config.database_url) {
         Some(DataDirLock::acquire(&config.data_dir)?)
     } else {
         None
+    };
+    // Holding the data-directory lock, this process is the directory's only writer.
+    let stale_temporaries = if data_dir_lock.is_some() {
+        StaleTemporaries::All
+    } else {
+        StaleTemporaries::for_shared_dir(config.job_timeout)
     };
     let api_keys = api::auth::ApiKeys::load(&config.access)?;
     let metrics = crate::metrics::install()?;
@@ -64,8 +70,12 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
     };
     let store = store::open(&config.database_url, options).await?;
     let results = Arc::new(
-        DirResults::open(&config.results_dir(), config.result_cache_bytes)
-            .map_err(data_dir_error)?,
+        DirResults::open(
+            &config.results_dir(),
+            config.result_cache_bytes,
+            stale_temporaries,
+        )
+        .map_err(data_dir_error)?,
     );
     let options = BackendOptions {
         cpu_only: config.cpu_only,

@@ -14,7 +14,7 @@ use gpu_server::jobs::renderer::JobRenderer;
 use gpu_server::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
 use gpu_server::jobs::{Job, JobStatus};
 use gpu_server::render_backend::{BackendOptions, Backends};
-use gpu_server::results::{DirResults, PendingResult, Published, ResultStore};
+use gpu_server::results::{DirResults, PendingResult, Published, ResultStore, StaleTemporaries};
 use gpu_server::store::{Inserted, NewJob, StoreOptions};
 use render_core::{Limits, OutputFormat, canonical_hash, parse_params};
 use tokio::sync::broadcast;
@@ -94,7 +94,7 @@ async fn run_on_full_disk(dir: &Path, failures: u32, max_attempts: u32) -> Vec<J
         .await
         .unwrap();
     let results = Arc::new(FullDisk {
-        inner: DirResults::open(&dir.join("results"), u64::MAX).unwrap(),
+        inner: DirResults::open(&dir.join("results"), u64::MAX, StaleTemporaries::All).unwrap(),
         failures: AtomicU32::new(failures),
     });
     let renderer: Arc<dyn JobRenderer> = Arc::new(Backends::detect(&BackendOptions {

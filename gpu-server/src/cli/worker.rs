@@ -23,7 +23,7 @@ use crate::cli::logging::init_logging;
 use crate::jobs::renderer::JobRenderer;
 use crate::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
 use crate::render_backend::{BackendOptions, Backends};
-use crate::results::DirResults;
+use crate::results::{DirResults, StaleTemporaries};
 use crate::service::{requeue_expired_leases, shutdown_signal};
 use crate::store::{self, JobStore, StoreOptions, redact_url};
 
@@ -113,7 +113,14 @@ async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
     };
     let store = open_store_patiently(&args.database_url, options).await?;
     let results = Arc::new(
-        DirResults::open(&results_dir, args.result_cache_bytes).with_context(|| {
+        DirResults::open(
+            &results_dir,
+            args.result_cache_bytes,
+            StaleTemporaries::for_shared_dir(crate::config::job_timeout_from_secs(
+                args.job_timeout,
+            )),
+        )
+        .with_context(|| {
             format!(
                 "cannot open the results directory {}",
                 results_dir.display()
