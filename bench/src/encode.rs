@@ -54,7 +54,8 @@ pub fn section(report: &mut Report) -> anyhow::Result<()> {
              compresses with zlib-rs at level 1, in independent segments on rayon's pool; the \
              `png` crate streams one row at a time on the calling thread, first with the same \
              filter and deflate level, then with its own fast presets (fdeflate). The last column \
-             is each PNG encoder's rate over render-core's as the server runs it."
+             is each PNG encoder's rate over render-core's as the server runs it.{}",
+            build_note()
         ),
     );
     let enc = measure(SIZE)?;
@@ -81,6 +82,16 @@ pub fn section(report: &mut Report) -> anyhow::Result<()> {
     ]);
     report.table(&["stage", "Mpx/s", "output", "× render-core PNG"], &rows);
     Ok(())
+}
+
+/// `make bench` builds in release; a figure from any other build says so beside it.
+fn build_note() -> &'static str {
+    if cfg!(debug_assertions) {
+        " Measured in a dev-profile build (render-core at opt-level 2, dependencies at 3), not \
+         release: compare the rows with each other, not with a release run."
+    } else {
+        ""
+    }
 }
 
 pub fn measure(size: u32) -> anyhow::Result<EncodeRates> {
