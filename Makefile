@@ -28,6 +28,7 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --all-targets -p render-core -p shaders -p gpu-server -p julia-tests -p julia-bench -- -D warnings
 	$(CARGO) clippy -p web-ui -p render-core --target wasm32-unknown-unknown -- -D warnings
+	$(CARGO) machete
 
 # Sets up everything and runs every test: unit, GPU (lavapipe), end-to-end over HTTP, PostgreSQL,
 # and the UI in headless Chromium. One build profile (dev, optimised) serves all of them.

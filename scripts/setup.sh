@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever this project needs that is missing, and nothing that is present:
 #   Debian packages (Vulkan software driver, Chromium + driver, PostgreSQL), the wasm32 target,
-#   trunk, wasm-bindgen-cli at exactly the Cargo.lock version, and wasm-opt (binaryen), and the
-#   Python virtualenv .venv with the API contract tools and the Python client (clients/).
+#   trunk, wasm-bindgen-cli at exactly the Cargo.lock version, and wasm-opt (binaryen), the
+#   Python virtualenv .venv with the API contract tools and the Python client (clients/), and
+#   cargo-machete (`make lint`'s unused-dependency check).
 # Idempotent and quick when everything is there. Usage: scripts/setup.sh [--no-ui] [--no-browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,14 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want_stamp" ]; then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r clients/requirements.txt -e ./clients/python
   echo "$want_stamp" > "$stamp"
+fi
+
+# --- Lint tools --------------------------------------------------------------------------------
+# `make lint` fails on a dependency that no source file uses.
+machete_version=0.9.2
+if ! cargo machete --version 2>/dev/null | grep -qx "$machete_version"; then
+  log "installing cargo-machete $machete_version"
+  cargo install --locked --quiet cargo-machete --version "$machete_version"
 fi
 
 [ "$want_ui" = 1 ] || exit 0

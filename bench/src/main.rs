@@ -31,20 +31,56 @@ struct Args {
     #[arg(long, default_value_t = 16384)]
     largest: u32,
     /// Measure only the service (API latency, cached re-request, small jobs, WASM preview).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "only")]
     service_only: bool,
+    /// Measure only this part; its sections replace the same sections of the report at `--out`,
+    /// and every other section there is kept.
+    #[arg(long, value_enum)]
+    only: Option<Part>,
+}
+
+/// The parts of the benchmark that can be run alone.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Part {
+    /// Peak memory of the largest render.
+    LargestRender,
+    /// Escape-iterations per second of every backend.
+    EscapeRates,
+    /// Colouring, PNG (render-core's encoder and the `png` crate) and npy encode rates.
+    Encoding,
+    /// API latency, cached re-request, small jobs, WASM preview.
+    Service,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let mut report = Report::default();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if !args.service_only {
-        kernel_figures(&args, &mut report, threads)?;
+    let runs = |part: Part| match args.only {
+        Some(only) => only == part,
+        None => !args.service_only || part == Part::Service,
+    };
+    if runs(Part::LargestRender) {
+        largest_render(&args, &mut report)?;
     }
-
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(service_figures(&mut report))?;
+    if runs(Part::EscapeRates) {
+        escape_rates(&args, &mut report, threads)?;
+    }
+    if runs(Part::Encoding) {
+        encode::section(&mut report)?;
+    }
+    if runs(Part::Service) {
+        let runtime = tokio::runtime::Runtime::new()?;
+        runtime.block_on(service_figures(&mut report))?;
+    }
+    if args.only.is_some() {
+        let old = std::fs::read_to_string(&args.out)?;
+        let spliced = report::splice_sections(&old, &report.into_markdown(), NOTES_MARKER)
+            .map_err(|err| anyhow::anyhow!("{}: {err}", args.out.display()))?;
+        std::fs::write(&args.out, spliced)?;
+        println!("\nsections replaced in {}", args.out.display());
+        return Ok(());
+    }
 
     let markdown = format!(
         "# Benchmarks\n\nWritten by `make bench` (bench/); every figure below comes from one run on \
@@ -66,8 +102,8 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Peak memory of the largest render, escape-iteration rates, encoding rates.
-fn kernel_figures(args: &Args, report: &mut Report, threads: usize) -> anyhow::Result<()> {
+/// Peak memory of the largest render.
+fn largest_render(args: &Args, report: &mut Report) -> anyhow::Result<()> {
     // First, while this process is small: a child's peak RSS counts the parent's at fork.
     report.section(
         "Largest render: peak memory",
@@ -110,7 +146,11 @@ fn kernel_figures(args: &Args, report: &mut Report, threads: usize) -> anyhow::R
     }
     let _ = std::fs::remove_file(&out);
     report.table(&["run", "wall time", "peak RSS", "summary line"], &rss_rows);
+    Ok(())
+}
 
+/// Escape-iteration rates of every backend against the scalar reference.
+fn escape_rates(args: &Args, report: &mut Report, threads: usize) -> anyhow::Result<()> {
     report.section(
         "Escape-iterations per second",
         &format!(
@@ -151,34 +191,6 @@ fn kernel_figures(args: &Args, report: &mut Report, threads: usize) -> anyhow::R
         &["backend", "escape-iterations/s", "per core", "× scalar"],
         &rows,
     );
-
-    report.section(
-        "Encoding",
-        "A 4096×4096 coloured render (500 iterations, twilight), encoded from memory into a byte \
-         counter, best of 3; colouring timed separately.",
-    );
-    let enc = encode::measure(4096)?;
-    report.table(
-        &["stage", "Mpx/s", "output"],
-        &[
-            vec![
-                "colour (smooth + palette + sRGB)".into(),
-                format!("{:.0}", enc.colour_mpx_s),
-                String::new(),
-            ],
-            vec![
-                "PNG encode".into(),
-                format!("{:.0}", enc.png_mpx_s),
-                format!("{:.1} MiB", enc.png_bytes as f64 / 1048576.0),
-            ],
-            vec![
-                "npy encode".into(),
-                format!("{:.0}", enc.npy_mpx_s),
-                format!("{:.1} MiB", enc.megapixels * 4.0 / 1.048576),
-            ],
-        ],
-    );
-
     Ok(())
 }
 

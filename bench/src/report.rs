@@ -37,6 +37,28 @@ impl Report {
     }
 }
 
+/// `old` with every section of `fresh` put in place of the section of the same title, for a run
+/// that measured only some sections. Sections end at the next `## ` heading or at `end_marker`
+/// (where the hand-written part starts); a title `old` lacks is an error naming it.
+pub fn splice_sections(old: &str, fresh: &str, end_marker: &str) -> Result<String, String> {
+    let measured_end = old.find(end_marker).unwrap_or(old.len());
+    let (mut measured, kept) = (old[..measured_end].to_string(), &old[measured_end..]);
+    for section in fresh.split("\n## ").skip(1) {
+        let title_line = section.lines().next().unwrap_or_default();
+        let heading = format!("\n## {title_line}\n");
+        let start = measured
+            .find(&heading)
+            .ok_or_else(|| format!("section `{title_line}` is not in the report"))?;
+        let body_start = start + 1;
+        let end = measured[body_start..]
+            .find("\n## ")
+            .map_or(measured.len(), |i| body_start + i + 1);
+        // A blank line before whatever follows, as a whole run writes it.
+        measured.replace_range(body_start..end, &format!("## {}\n\n", section.trim_end()));
+    }
+    Ok(format!("{measured}{kept}"))
+}
+
 /// `1.23e9`-style figure.
 pub fn sci(x: f64) -> String {
     format!("{x:.3e}")
@@ -50,4 +72,34 @@ pub fn ms(x: f64) -> String {
 /// `12.3×`-style ratio.
 pub fn ratio(x: f64) -> String {
     format!("{x:.2}×")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice_sections;
+
+    const MARKER: &str = "<!-- kept -->";
+
+    #[test]
+    fn splice_replaces_only_the_named_sections_and_keeps_the_rest() {
+        let old = "# B\n\n## One\n\nold one\n\n## Two\n\nold two\n\n<!-- kept -->\n\n## Notes\n";
+        let fresh = "\n## Two\n\nnew two\n| a |\n";
+        let spliced = splice_sections(old, fresh, MARKER).unwrap();
+        assert_eq!(
+            spliced,
+            "# B\n\n## One\n\nold one\n\n## Two\n\nnew two\n| a |\n\n<!-- kept -->\n\n## Notes\n"
+        );
+        let fresh = "\n## One\n\nnew one\n";
+        let spliced = splice_sections(old, fresh, MARKER).unwrap();
+        assert_eq!(
+            spliced,
+            "# B\n\n## One\n\nnew one\n\n## Two\n\nold two\n\n<!-- kept -->\n\n## Notes\n"
+        );
+    }
+
+    #[test]
+    fn splice_names_a_section_the_report_lacks() {
+        let err = splice_sections("# B\n\n## One\n\nx\n", "\n## Notes\n\ny\n", MARKER).unwrap_err();
+        assert!(err.contains("`Notes`"), "{err}");
+    }
 }

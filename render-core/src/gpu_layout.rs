@@ -32,7 +32,8 @@ pub struct DispatchRange {
     pub iter_end: u32,
 }
 
-/// Uniforms of `julia.wgsl` (f32): `c` and `R^2` rounded to f32 once, as DESIGN §3 says.
+/// Uniforms of the f32 variant of `julia.wgsl.tmpl`: `c` and `R^2` rounded to f32 once, as
+/// DESIGN §3 says.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct JuliaParamsF32 {
@@ -50,8 +51,8 @@ pub struct JuliaParamsF32 {
     pub _pad: [u32; 3],
 }
 
-/// Uniforms of `julia_f64.wgsl` (f64). Sizes are kept a multiple of 16 bytes, as uniform
-/// buffer bindings want.
+/// Uniforms of the f64 variant of `julia.wgsl.tmpl`. Sizes are kept a multiple of 16 bytes, as
+/// uniform buffer bindings want.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct JuliaParamsF64 {

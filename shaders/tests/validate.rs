@@ -1,11 +1,13 @@
 //! Shaders as data with a gate: naga parses and validates every embedded WGSL file, printing each
 //! error with file, line and column, and the uniform struct a shader declares must have the size
-//! and member offsets of render-core's `#[repr(C)]` struct that the GPU renderer uploads.
+//! and member offsets of render-core's `#[repr(C)]` struct that the GPU renderer uploads. The f32
+//! and f64 variants come from one template and may differ only on the lines it marks.
 
 use std::mem::{offset_of, size_of};
 
 use naga::valid::{Capabilities, ValidationFlags, Validator};
 use render_core::gpu_layout::{JuliaParamsF32, JuliaParamsF64, WORKGROUP_SIZE};
+use shaders::template::{F32_ONLY_MARKER, JULIA_TEMPLATE, REAL_PLACEHOLDER, expand};
 use shaders::{ALL, ENTRY_POINT, JULIA_F32, JULIA_F64, PARAMS_STRUCT, Shader, ShaderFloat};
 
 fn capabilities(shader: &Shader) -> Capabilities {
@@ -16,17 +18,28 @@ fn capabilities(shader: &Shader) -> Capabilities {
 }
 
 /// Parses and validates one shader; every error is returned as "file:line:column: message"
-/// followed by naga's annotated source excerpt.
+/// followed by naga's annotated source excerpt of the shader (for a template's variant: the
+/// template's line, the column in the expanded line the excerpt shows).
 fn check(shader: &Shader) -> Result<(naga::Module, naga::valid::ModuleInfo), String> {
-    let path = format!("shaders/src/{}", shader.file);
+    let path = if shader.name == shader.file {
+        format!("shaders/src/{}", shader.file)
+    } else {
+        format!("shaders/src/{} ({})", shader.file, shader.name)
+    };
     let module = naga::front::wgsl::parse_str(shader.source).map_err(|err| {
         let place = err
             .location(shader.source)
-            .map(|loc| format!("{path}:{}:{}", loc.line_number, loc.line_position))
+            .map(|loc| {
+                format!(
+                    "shaders/src/{}:{}:{}",
+                    shader.file, loc.line_number, loc.line_position
+                )
+            })
             .unwrap_or_else(|| path.clone());
         format!(
-            "{place}: {}\n{}",
+            "{place}: {} [{}]\n{}",
             err.message(),
+            shader.name,
             err.emit_to_string_with_path(shader.source, &path)
         )
     })?;
@@ -40,7 +53,10 @@ fn check(shader: &Shader) -> Result<(naga::Module, naga::valid::ModuleInfo), Str
                 .min_by_key(|(len, _)| *len)
                 .map(|(_, span)| {
                     let loc = span.location(shader.source);
-                    format!("{path}:{}:{}", loc.line_number, loc.line_position)
+                    format!(
+                        "shaders/src/{}:{}:{}",
+                        shader.file, loc.line_number, loc.line_position
+                    )
                 })
                 .unwrap_or_else(|| path.clone());
             let mut message = err.as_inner().to_string();
@@ -50,7 +66,8 @@ fn check(shader: &Shader) -> Result<(naga::Module, naga::valid::ModuleInfo), Str
                 cause = c.source();
             }
             format!(
-                "{place}: {message}\n{}",
+                "{place}: {message} [{}]\n{}",
+                shader.name,
                 err.emit_to_string_with_path(shader.source, &path)
             )
         })?;
@@ -213,6 +230,7 @@ fn entry_point_workgroup_size_matches_renderer() {
 #[test]
 fn broken_shader_error_names_file_line_and_column() {
     let broken = Shader {
+        name: "broken.wgsl",
         file: "broken.wgsl",
         source: "// a comment line\nfn f() -> f32 {\n    return 1.0 +;\n}\n",
         float: ShaderFloat::F32,
@@ -223,6 +241,7 @@ fn broken_shader_error_names_file_line_and_column() {
         "error does not start with file:line:column: {message}"
     );
     let invalid = Shader {
+        name: "invalid.wgsl",
         file: "invalid.wgsl",
         source: "fn f() -> f32 {\n    return 1u;\n}\n",
         float: ShaderFloat::F32,
@@ -231,5 +250,71 @@ fn broken_shader_error_names_file_line_and_column() {
     assert!(
         message.starts_with("shaders/src/invalid.wgsl:2:"),
         "error does not start with file:line:column: {message}"
+    );
+}
+
+#[test]
+fn variant_error_names_the_template_line() {
+    // A type error on the template's line 3, in the f64 variant only (`Real` is f64 there).
+    let template = "alias Real = $REAL;\nfn f() -> f32 {\n    let x: f32 = Real(1); //$f32\n    return 1.0;\n}\n";
+    let f32_variant = expand(template, "f32");
+    let f64_variant = expand(template, "f64");
+    let shader = |name, source: &'static str| Shader {
+        name,
+        file: "t.wgsl.tmpl",
+        source,
+        float: ShaderFloat::F64,
+    };
+    let f32_source: &'static str = Box::leak(f32_variant.into_boxed_str());
+    let f64_source: &'static str = Box::leak(f64_variant.into_boxed_str());
+    assert!(check(&shader("t_f32.wgsl", f32_source)).is_ok());
+    assert!(
+        check(&shader("t_f64.wgsl", f64_source)).is_ok(),
+        "line 3 is blank in f64"
+    );
+    let broken = expand(&template.replace("f32 = Real", "u32 = Real"), "f32");
+    let message = check(&shader("t_f32.wgsl", Box::leak(broken.into_boxed_str())))
+        .expect_err("a u32 initialised from an f32 must be reported");
+    assert!(
+        message.starts_with("shaders/src/t.wgsl.tmpl:3:") && message.contains("[t_f32.wgsl]"),
+        "error does not name the template line and the variant: {message}"
+    );
+}
+
+#[test]
+fn variants_are_the_template_expanded() {
+    assert_eq!(JULIA_F32, expand(JULIA_TEMPLATE, "f32"));
+    assert_eq!(JULIA_F64, expand(JULIA_TEMPLATE, "f64"));
+    assert!(
+        !JULIA_F32.contains('$') && !JULIA_F64.contains('$'),
+        "a marker survived expansion"
+    );
+}
+
+#[test]
+fn f32_and_f64_variants_differ_only_on_the_template_marked_lines() {
+    let template: Vec<&str> = JULIA_TEMPLATE.lines().collect();
+    let f32_lines: Vec<&str> = JULIA_F32.lines().collect();
+    let f64_lines: Vec<&str> = JULIA_F64.lines().collect();
+    assert_eq!(f32_lines.len(), template.len(), "expansion moved lines");
+    assert_eq!(f64_lines.len(), template.len(), "expansion moved lines");
+    let mut marked = 0;
+    for (index, line) in template.iter().enumerate() {
+        let is_marked = line.contains(REAL_PLACEHOLDER) || line.ends_with(F32_ONLY_MARKER);
+        marked += usize::from(is_marked);
+        assert_eq!(
+            f32_lines[index] != f64_lines[index],
+            is_marked,
+            "julia.wgsl.tmpl:{}: the variants {} here, but the line is {}marked:\n  f32: {}\n  f64: {}",
+            index + 1,
+            if is_marked { "agree" } else { "differ" },
+            if is_marked { "" } else { "not " },
+            f32_lines[index],
+            f64_lines[index],
+        );
+    }
+    assert!(
+        marked > 0,
+        "the template marks no line; the variants are identical"
     );
 }

@@ -5,6 +5,11 @@
 //! ending in a sync flush (so it ends on a byte boundary with no final block), and appended to one
 //! zlib stream; `finish` adds the final empty block and the Adler-32 of everything. The encoder
 //! holds one band's segments at a time, whatever the image size.
+//!
+//! Why not the `png` crate: `julia-bench --only encoding` measures it beside this encoder on the
+//! same image (docs/BENCHMARKS.md). On one thread they tie; this one stays because it compresses
+//! segments in parallel and yields every 32 KiB of deflate input ([`crate::pacing`]), where the
+//! `png` crate compresses inside each write on the calling thread.
 
 use std::io::{self, Write};
 

@@ -201,51 +201,26 @@ mod x86_paths {
     use super::x86::{F32x8, F32x16, F64x4, F64x8};
     use crate::escape::EscapeSample;
 
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn row_f32_avx512(
-        xs: &[f32],
-        y: f32,
-        c: (f32, f32),
-        max_iter: u32,
-        r2: f32,
-        out: &mut [EscapeSample],
-    ) {
-        unsafe { escape_row::<F32x16, 4>(xs, y, c, max_iter, r2, out) }
+    /// Defines `$name`: [`escape_row`] on `$lanes` (vectors of `$float`) with `$chains`
+    /// interleaved chains, compiled with `$feature` enabled. The paths differ only in these.
+    macro_rules! row_path {
+        ($feature:literal, $name:ident, $float:ty, $lanes:ty, $chains:literal) => {
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn $name(
+                xs: &[$float],
+                y: $float,
+                c: ($float, $float),
+                max_iter: u32,
+                r2: $float,
+                out: &mut [EscapeSample],
+            ) {
+                unsafe { escape_row::<$lanes, $chains>(xs, y, c, max_iter, r2, out) }
+            }
+        };
     }
 
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn row_f64_avx512(
-        xs: &[f64],
-        y: f64,
-        c: (f64, f64),
-        max_iter: u32,
-        r2: f64,
-        out: &mut [EscapeSample],
-    ) {
-        unsafe { escape_row::<F64x8, 4>(xs, y, c, max_iter, r2, out) }
-    }
-
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn row_f32_avx2(
-        xs: &[f32],
-        y: f32,
-        c: (f32, f32),
-        max_iter: u32,
-        r2: f32,
-        out: &mut [EscapeSample],
-    ) {
-        unsafe { escape_row::<F32x8, 3>(xs, y, c, max_iter, r2, out) }
-    }
-
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn row_f64_avx2(
-        xs: &[f64],
-        y: f64,
-        c: (f64, f64),
-        max_iter: u32,
-        r2: f64,
-        out: &mut [EscapeSample],
-    ) {
-        unsafe { escape_row::<F64x4, 3>(xs, y, c, max_iter, r2, out) }
-    }
+    row_path!("avx512f", row_f32_avx512, f32, F32x16, 4);
+    row_path!("avx512f", row_f64_avx512, f64, F64x8, 4);
+    row_path!("avx2", row_f32_avx2, f32, F32x8, 3);
+    row_path!("avx2", row_f64_avx2, f64, F64x4, 3);
 }
