@@ -3,6 +3,7 @@
 
 mod api;
 mod cpu;
+mod deep;
 mod encode;
 mod gpu;
 mod process;
@@ -151,6 +152,8 @@ fn kernel_figures(args: &Args, report: &mut Report, threads: usize) -> anyhow::R
         &["backend", "escape-iterations/s", "per core", "× scalar"],
         &rows,
     );
+
+    deep_figures(report, threads);
 
     report.section(
         "Encoding",
@@ -341,4 +344,52 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
         ],
     );
     Ok(())
+}
+
+/// Deep zoom on the CPU (issue 13), against f64 SIMD measured in the same run.
+fn deep_figures(report: &mut Report, threads: usize) {
+    let (width, height) = (640, 480);
+    let f64_rate = deep::f64_baseline(1024, threads);
+    report.section(
+        "Deep zoom (CPU)",
+        &format!(
+            "docs/examples/deep.json (c = -0.8+0.156i, centred on a point of the Julia set) at \
+             {width}×{height}, precision deep, {threads} threads. Escape-iterations/s = sum of \
+             escape counts / escape time with the reference orbits cached, including the \
+             iterations every pixel skips at once (the shared linear start); \"looped\" counts \
+             only those the per-pixel loop ran. Ratios are against f64 SIMD on the reference view \
+             (1024², 1000 iterations, view width 3), {} escape-iterations/s in this run. \
+             Reference orbits: both (centre and 0), computed from nothing.",
+            sci(f64_rate)
+        ),
+    );
+    let rows: Vec<Vec<String>> = deep::DEEP_VIEWS
+        .into_iter()
+        .map(|(view_width, max_iter)| {
+            let f = deep::measure(view_width, max_iter, width, height, threads);
+            vec![
+                view_width.to_string(),
+                max_iter.to_string(),
+                sci(f.per_second()),
+                ratio(f.per_second() / f64_rate),
+                sci(f.looped_per_second()),
+                ratio(f.looped_per_second() / f64_rate),
+                f.skipped_per_pixel.to_string(),
+                ms(f.orbit_seconds * 1e3),
+            ]
+        })
+        .collect();
+    report.table(
+        &[
+            "view width",
+            "max_iter",
+            "escape-iterations/s",
+            "× f64 SIMD",
+            "looped iterations/s",
+            "× f64 SIMD",
+            "skipped per pixel",
+            "reference orbits",
+        ],
+        &rows,
+    );
 }

@@ -64,7 +64,10 @@ impl Decimal {
         let Some(first) = digits.iter().position(|&d| d != b'0') else {
             return Ok(Decimal::from_canonical("0e0".into()));
         };
-        let last = digits.iter().rposition(|&d| d != b'0').expect("a non-zero digit exists");
+        let last = digits
+            .iter()
+            .rposition(|&d| d != b'0')
+            .expect("a non-zero digit exists");
         let significant = &digits[first..=last];
         // The value is d₀.d₁d₂… × 10^sci_exponent.
         let sci_exponent = exponent + int_part.len() as i64 - first as i64 - 1;
@@ -126,7 +129,10 @@ impl Decimal {
 
     /// The power of ten of the leading digit: `x` in `d.ddd × 10^x`.
     pub fn exponent10(&self) -> i64 {
-        let e = self.canonical.rfind('e').expect("canonical form has an exponent");
+        let e = self
+            .canonical
+            .rfind('e')
+            .expect("canonical form has an exponent");
         self.canonical[e + 1..]
             .parse()
             .expect("canonical exponent parses")
@@ -134,7 +140,10 @@ impl Decimal {
 
     /// The significant digits without sign or point, and the power of ten of the first one.
     pub fn digits(&self) -> (String, i64) {
-        let e = self.canonical.rfind('e').expect("canonical form has an exponent");
+        let e = self
+            .canonical
+            .rfind('e')
+            .expect("canonical form has an exponent");
         let digits = self.canonical[..e]
             .chars()
             .filter(char::is_ascii_digit)
@@ -192,18 +201,30 @@ mod tests {
     fn f64_values_are_recognised_and_longer_ones_are_not() {
         assert!(Decimal::parse("0.1").unwrap().is_f64());
         assert!(Decimal::parse("-0.8").unwrap().is_f64());
-        assert!(!Decimal::parse("0.10000000000000000000001").unwrap().is_f64());
+        assert!(
+            !Decimal::parse("0.10000000000000000000001")
+                .unwrap()
+                .is_f64()
+        );
         assert!(!Decimal::parse("1e-1000").unwrap().is_f64());
         assert_eq!(Decimal::parse("1e-1000").unwrap().to_f64(), 0.0);
     }
 
     #[test]
     fn garbage_is_refused() {
-        for text in ["", "-", ".", "e5", "1e", "1e+", "0x10", "NaN", "inf", "1.2.3", " 1", "1 ", "1_0"] {
+        for text in [
+            "", "-", ".", "e5", "1e", "1e+", "0x10", "NaN", "inf", "1.2.3", " 1", "1 ", "1_0",
+        ] {
             assert_eq!(Decimal::parse(text), Err(DecimalError::Syntax), "{text:?}");
         }
-        assert_eq!(Decimal::parse("1e9999999999"), Err(DecimalError::ExponentRange));
-        assert_eq!(Decimal::parse(&"1".repeat(2001)), Err(DecimalError::TooLong));
+        assert_eq!(
+            Decimal::parse("1e9999999999"),
+            Err(DecimalError::ExponentRange)
+        );
+        assert_eq!(
+            Decimal::parse(&"1".repeat(2001)),
+            Err(DecimalError::TooLong)
+        );
         assert!(Decimal::parse(&"1".repeat(2000)).is_ok());
         assert_eq!(Decimal::from_f64(f64::NAN), Err(DecimalError::NotFinite));
     }

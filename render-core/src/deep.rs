@@ -107,7 +107,10 @@ impl DeepView {
 
     /// Lengths of the main and zero reference orbits, in points.
     pub fn orbit_lengths(&self) -> (usize, usize) {
-        (self.main.view(self.len).points.len(), self.zero.view(self.len).points.len())
+        (
+            self.main.view(self.len).points.len(),
+            self.zero.view(self.len).points.len(),
+        )
     }
 
     /// `δ_0` of sample (`sx`, `sy`): its offset from the view centre, the pixel mapping of
@@ -116,7 +119,7 @@ impl DeepView {
         let ss = f64::from(self.supersample);
         let x = f64::from(sx) + 0.5 - f64::from(self.width) * ss / 2.0;
         let y = f64::from(self.height) * ss / 2.0 - f64::from(sy) - 0.5;
-        FloatExp::from_f64(x, y).mul(self.sample_step)
+        FloatExp::from_f64(x, y).times(self.sample_step)
     }
 
     /// Fills `out` with the samples of sample row `sy` from sample column `x0` on.
@@ -125,7 +128,7 @@ impl DeepView {
         for (i, o) in out.iter_mut().enumerate() {
             let delta = self
                 .start_factor
-                .mul(self.sample_offset((x0 + i) as u32, sy));
+                .times(self.sample_offset((x0 + i) as u32, sy));
             *o = iterate_sample(main, zero, self.start, delta, self.max_iter, self.r2);
             crate::pacing::checkpoint();
         }

@@ -175,7 +175,7 @@ pub fn validate(p: &RenderParams, limits: &Limits) -> Result<(), ParamError> {
     finite("center.re", p.center.re)?;
     finite("center.im", p.center.im)?;
     if let Some(width) = p.exact.get(Coord::ViewWidth, p.view_width)
-        && !(MIN_VIEW_WIDTH..=MAX_VIEW_WIDTH).contains(&p.view_width)
+        && p.view_width < MIN_VIEW_WIDTH
     {
         check_deep_width(p, width)?;
     } else {
@@ -289,4 +289,3 @@ fn check_f64_width(p: &RenderParams) -> Result<(), ParamError> {
     }
     Ok(())
 }
-

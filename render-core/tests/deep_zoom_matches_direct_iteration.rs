@@ -39,7 +39,11 @@ fn add(a: &C, b: &C, p: u64) -> C {
 fn sqrt(w: &C, p: u64) -> C {
     let aa = w.0.square_prec_round_ref(p, Nearest).0;
     let bb = w.1.square_prec_round_ref(p, Nearest).0;
-    let modulus = aa.add_prec_round(bb, p, Nearest).0.sqrt_prec_round(p, Nearest).0;
+    let modulus = aa
+        .add_prec_round(bb, p, Nearest)
+        .0
+        .sqrt_prec_round(p, Nearest)
+        .0;
     let half = |x: Float| (x >> 1u32).sqrt_prec_round(p, Nearest).0;
     let re = half(modulus.add_prec_round_ref_ref(&w.0, p, Nearest).0);
     let im = half(modulus.sub_prec_round_ref_ref(&w.0, p, Nearest).0);
@@ -131,7 +135,10 @@ fn check(case: &Case) {
     CpuSource::new()
         .compute_band(
             &params.normalized(),
-            Band { y0: 0, rows: height },
+            Band {
+                y0: 0,
+                rows: height,
+            },
             &mut samples,
             &StopFlag::new(),
         )
@@ -179,7 +186,11 @@ fn check(case: &Case) {
     let mut distinct = expected.clone();
     distinct.sort_unstable();
     distinct.dedup();
-    assert!(distinct.len() >= 5, "1e-{}: counts {distinct:?}", case.depth);
+    assert!(
+        distinct.len() >= 5,
+        "1e-{}: counts {distinct:?}",
+        case.depth
+    );
     assert!(
         expected.iter().any(|&n| n < case.max_iter),
         "1e-{}: nothing escapes",

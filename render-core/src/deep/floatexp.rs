@@ -95,7 +95,7 @@ impl FloatExp {
 
     /// `self · other`.
     #[inline]
-    pub fn mul(self, o: FloatExp) -> FloatExp {
+    pub fn times(self, o: FloatExp) -> FloatExp {
         FloatExp::new(
             self.re * o.re - self.im * o.im,
             self.re * o.im + self.im * o.re,
@@ -116,7 +116,7 @@ impl FloatExp {
     /// `self + other`: the smaller one is aligned to the larger's exponent (and vanishes when it
     /// is more than 2^-110 of it, below either mantissa's last bit).
     #[inline]
-    pub fn add(self, o: FloatExp) -> FloatExp {
+    pub fn plus(self, o: FloatExp) -> FloatExp {
         if o.is_zero() {
             return self;
         }
@@ -178,14 +178,14 @@ mod tests {
     fn arithmetic_far_below_f64_keeps_its_digits() {
         // (3 + 4i)·2^-3000 squared is (-7 + 24i)·2^-6000.
         let a = FloatExp::new(3.0, 4.0, -3000);
-        let sq = a.mul(a);
+        let sq = a.times(a);
         assert_eq!(sq.re * scale(1.0, sq.exp + 6000), -7.0);
         assert_eq!(sq.im * scale(1.0, sq.exp + 6000), 24.0);
-        let sum = sq.add(sq);
+        let sum = sq.plus(sq);
         assert_eq!(sum.exp, sq.exp + 1);
         assert!(sq.smaller_than(a) && !a.smaller_than(sq));
         // Adding something 2^-200 smaller changes nothing.
-        assert_eq!(a.add(FloatExp::new(1.0, 0.0, -3200)), a);
+        assert_eq!(a.plus(FloatExp::new(1.0, 0.0, -3200)), a);
         assert_eq!(FloatExp::from_f64(0.75, -3.0).to_f64(), (0.75, -3.0));
         assert_eq!(FloatExp::new(1.0, 1.0, -2000).to_f64(), (0.0, 0.0));
     }

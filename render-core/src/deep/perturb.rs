@@ -45,10 +45,10 @@ impl OrbitView<'_> {
     #[inline]
     pub fn point_exact(&self, m: usize) -> FloatExp {
         let [re, im] = self.points[m];
-        if re.abs().max(im.abs()) < F64_DELTA_MIN {
-            if let Ok(i) = self.tiny.binary_search_by_key(&(m as u32), |t| t.0) {
-                return self.tiny[i].1;
-            }
+        if re.abs().max(im.abs()) < F64_DELTA_MIN
+            && let Ok(i) = self.tiny.binary_search_by_key(&(m as u32), |t| t.0)
+        {
+            return self.tiny[i].1;
         }
         FloatExp::from_f64(re, im)
     }
@@ -105,7 +105,7 @@ pub fn iterate_sample(
         } else {
             while d.exp < F64_DELTA_MIN_EXP {
                 let x = orbit.point_exact(m);
-                let z = x.add(d);
+                let z = x.plus(d);
                 let (zr, zi) = z.to_f64();
                 let n2 = zr * zr + zi * zi;
                 if k >= max_iter || n2 > r2 {
@@ -120,7 +120,8 @@ pub fn iterate_sample(
                 } else {
                     x
                 };
-                d = x.mul(d).add(x.mul(d)).add(d.mul(d));
+                let xd = x.times(d);
+                d = xd.plus(xd).plus(d.times(d));
                 m += 1;
                 k += 1;
             }

@@ -18,7 +18,12 @@ use super::perturb::OrbitView;
 
 /// How far every pixel can jump: `(n, A_n)`, after which pixel `δ_0` continues at iteration `n`
 /// with `δ_n = A_n·δ_0`.
-pub fn linear_start(main: OrbitView<'_>, radius: FloatExp, max_iter: u32, r2: f64) -> (u32, FloatExp) {
+pub fn linear_start(
+    main: OrbitView<'_>,
+    radius: FloatExp,
+    max_iter: u32,
+    r2: f64,
+) -> (u32, FloatExp) {
     let escape_guard = r2 * (1.0 - 1.0 / f64::from(1u32 << 30));
     let mut factor = FloatExp::from_f64(1.0, 0.0);
     let mut n = 0usize;
@@ -28,7 +33,7 @@ pub fn linear_start(main: OrbitView<'_>, radius: FloatExp, max_iter: u32, r2: f6
             break;
         }
         let x = main.point_exact(n);
-        let reach = factor.mul(radius);
+        let reach = factor.times(radius);
         let bound = FloatExp {
             exp: x.exp - 53,
             ..x
@@ -36,7 +41,10 @@ pub fn linear_start(main: OrbitView<'_>, radius: FloatExp, max_iter: u32, r2: f6
         if x.is_zero() || !reach.smaller_than(bound) {
             break;
         }
-        factor = factor.mul(FloatExp { exp: x.exp + 1, ..x });
+        factor = factor.times(FloatExp {
+            exp: x.exp + 1,
+            ..x
+        });
         n += 1;
     }
     (n as u32, factor)

@@ -80,7 +80,10 @@ impl ExactCoords {
     }
 
     /// The kept decimals that belong to `p`, in [`Coord::ALL`] order.
-    pub fn present<'a>(&'a self, p: &'a RenderParams) -> impl Iterator<Item = (Coord, &'a Decimal)> {
+    pub fn present<'a>(
+        &'a self,
+        p: &'a RenderParams,
+    ) -> impl Iterator<Item = (Coord, &'a Decimal)> {
         Coord::ALL
             .into_iter()
             .filter_map(move |coord| self.get(coord, coord.f64_in(p)).map(|d| (coord, d)))

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::{Complex, Coord, ExactCoords, OutputFormat, Precision, RenderParams};
 use crate::decimal::Decimal;
 use crate::palette::Palette;
-use crate::validate::{MAX_VIEW_WIDTH, MIN_VIEW_WIDTH};
+use crate::validate::MIN_VIEW_WIDTH;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -58,8 +58,7 @@ impl From<WireParams> for RenderParams {
             WireReal::Text(d) => {
                 let x = d.to_f64();
                 // A width the f64 paths refuse is only meaningful as a decimal (deep zoom).
-                let below_f64_range =
-                    coord == Coord::ViewWidth && !(MIN_VIEW_WIDTH..=MAX_VIEW_WIDTH).contains(&x);
+                let below_f64_range = coord == Coord::ViewWidth && x < MIN_VIEW_WIDTH;
                 exact.set(coord, d, below_f64_range);
                 x
             }

@@ -49,7 +49,9 @@ static CACHE: Mutex<Cache> = Mutex::new(Cache {
 fn cache() -> std::sync::MutexGuard<'static, Cache> {
     // A panic while holding the lock leaves the cache consistent (every update is one push or
     // remove), so a poisoned lock is still usable.
-    CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The cached orbit for `key` with at least `len` points (or complete because it escaped).
