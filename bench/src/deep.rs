@@ -27,6 +27,9 @@ pub struct DeepFigure {
     /// Iterations every pixel skipped at the start (the shared linear start).
     pub skipped_per_pixel: u32,
     pub pixels: u64,
+    /// f64 SIMD escape-iterations/s measured just before and just after this view (the machine
+    /// is shared: measuring the baseline around each figure keeps the ratio honest under load).
+    pub f64_rate: f64,
 }
 
 impl DeepFigure {
@@ -35,6 +38,16 @@ impl DeepFigure {
     }
 
     /// Iterations the per-pixel loop itself ran, per second (skipped ones not counted).
+    /// [`Self::per_second`] over f64 SIMD.
+    pub fn ratio(&self) -> f64 {
+        self.per_second() / self.f64_rate
+    }
+
+    /// [`Self::looped_per_second`] over f64 SIMD.
+    pub fn looped_ratio(&self) -> f64 {
+        self.looped_per_second() / self.f64_rate
+    }
+
     pub fn looped_per_second(&self) -> f64 {
         let looped = self.iterations - u64::from(self.skipped_per_pixel) * self.pixels;
         looped as f64 / self.seconds
@@ -100,7 +113,7 @@ pub fn f64_baseline(size: u32, threads: usize) -> f64 {
 }
 
 /// One deep view, `width`×`height`, on `threads` threads: orbits from nothing, then the render
-/// with them cached.
+/// with them cached, between two measurements of the f64 baseline (512², same threads).
 pub fn measure(
     view_width: &'static str,
     max_iter: u32,
@@ -108,6 +121,7 @@ pub fn measure(
     height: u32,
     threads: usize,
 ) -> DeepFigure {
+    let before = f64_baseline(512, threads);
     let params = deep_params(view_width, max_iter, width, height).normalized();
     let mut source = CpuSource::with_pool(pool(threads));
     let view = source
@@ -116,7 +130,9 @@ pub fn measure(
     let orbit_seconds = view.orbit_time.as_secs_f64();
     run(&mut source, &params); // warm-up
     let (iterations, seconds) = run(&mut source, &params);
+    let after = f64_baseline(512, threads);
     DeepFigure {
+        f64_rate: (before + after) / 2.0,
         iterations,
         seconds,
         orbit_seconds,
