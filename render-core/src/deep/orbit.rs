@@ -113,7 +113,7 @@ fn compute(
         escaped: false,
     };
     for n in 0..len {
-        if n % 1024 == 1023 && stop.is_stopped() {
+        if n % 1024 == 0 && stop.is_stopped() {
             return None;
         }
         let (re, im) = z.to_f64();
