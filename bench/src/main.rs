@@ -3,6 +3,8 @@
 
 mod api;
 mod cpu;
+mod deep;
+mod deep_section;
 mod encode;
 mod gpu;
 mod process;
@@ -46,6 +48,8 @@ enum Part {
     LargestRender,
     /// Escape-iterations per second of every backend.
     EscapeRates,
+    /// Deep zoom (perturbation) on the CPU against f64 SIMD.
+    DeepZoom,
     /// Colouring, PNG (render-core's encoder and the `png` crate) and npy encode rates.
     Encoding,
     /// API latency, cached re-request, small jobs, WASM preview.
@@ -65,6 +69,9 @@ fn main() -> anyhow::Result<()> {
     }
     if runs(Part::EscapeRates) {
         escape_rates(&args, &mut report, threads)?;
+    }
+    if runs(Part::DeepZoom) {
+        deep_section::section(&mut report, threads);
     }
     if runs(Part::Encoding) {
         encode::section(&mut report)?;

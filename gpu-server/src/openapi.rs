@@ -125,7 +125,11 @@ impl PartialSchema for RenderParamsSchema {
             )
             .property(
                 "precision",
-                string_enum("iteration precision", vec!["f32", "f64", "auto"], "auto"),
+                string_enum(
+                    "iteration precision (deep: perturbation, for views below f64)",
+                    vec!["f32", "f64", "deep", "auto"],
+                    "auto",
+                ),
             )
             .property(
                 "format",

@@ -4,6 +4,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use crate::band::Band;
+use crate::deep::DeepView;
 use crate::escape::EscapeSample;
 use crate::kernel::{escape_row_f32, escape_row_f64};
 use crate::par::for_each_row_piece;
@@ -19,6 +20,8 @@ pub struct CpuSource {
     pool: Option<Arc<rayon::ThreadPool>>,
     /// Column tables, cached per image so each band does not recompute them.
     columns: Option<ColumnCache>,
+    /// The deep-zoom view of the image being rendered (orbits, linear start), keyed by its hash.
+    deep: Option<(String, Arc<DeepView>)>,
 }
 
 #[derive(Clone)]
@@ -38,6 +41,7 @@ impl CpuSource {
         Self {
             pool: Some(pool),
             columns: None,
+            deep: None,
         }
     }
 
@@ -67,6 +71,10 @@ impl EscapeSource for CpuSource {
         out: &mut [EscapeSample],
         stop: &StopFlag,
     ) -> Result<(), Infallible> {
+        if params.resolved_precision() == Precision::Deep {
+            self.compute_band_deep(params, band, out, stop);
+            return Ok(());
+        }
         let vp = Viewport::new(params);
         let pool = self.pool.clone();
         let cols = self.columns(&vp).clone_ref();
@@ -111,6 +119,56 @@ impl EscapeSource for CpuSource {
 
     fn backend_name(&self) -> &'static str {
         "cpu"
+    }
+}
+
+impl CpuSource {
+    /// The deep view for `params`, prepared once per image (the reference orbits themselves are
+    /// shared between images through the orbit cache). `None` when stopped while preparing.
+    pub fn deep_view(&mut self, params: &RenderParams, stop: &StopFlag) -> Option<Arc<DeepView>> {
+        let key = crate::canonical_hash(params);
+        if let Some((cached, view)) = &self.deep
+            && *cached == key
+        {
+            return Some(Arc::clone(view));
+        }
+        let run = || DeepView::prepare(params, stop);
+        let view = Arc::new(match &self.pool {
+            Some(pool) => pool.install(run)?,
+            None => run()?,
+        });
+        self.deep = Some((key, Arc::clone(&view)));
+        Some(view)
+    }
+
+    /// [`EscapeSource::compute_band`] by perturbation (`crate::deep`), rows in parallel like the
+    /// f64 kernels, with the same pieces and stop checks.
+    fn compute_band_deep(
+        &mut self,
+        params: &RenderParams,
+        band: Band,
+        out: &mut [EscapeSample],
+        stop: &StopFlag,
+    ) {
+        let Some(view) = self.deep_view(params, stop) else {
+            return;
+        };
+        let ss = params.supersample;
+        let row_len = (params.width * ss) as usize;
+        let max_iter = params.max_iter.saturating_sub(view.skipped_iterations());
+        let mut run = || {
+            let piece_len = piece_len(row_len, band.rows as usize * ss as usize, max_iter);
+            for_each_row_piece(out, row_len, piece_len, |r, x0, piece| {
+                if stop.is_stopped() {
+                    return;
+                }
+                view.compute_row(band.y0 * ss + r as u32, x0, piece);
+            });
+        };
+        match &self.pool {
+            Some(pool) => pool.install(run),
+            None => run(),
+        }
     }
 }
 

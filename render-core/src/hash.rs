@@ -28,12 +28,21 @@ pub fn canonical_hash(params: &RenderParams) -> String {
     h.update([match p.precision {
         Precision::F32 => 1u8,
         Precision::F64 => 2,
+        Precision::Deep => 3,
         Precision::Auto => unreachable!("normalized() resolves auto"),
     }]);
     h.update([match p.format {
         OutputFormat::Png => 1u8,
         OutputFormat::Npy => 2,
     }]);
+    // Decimals appended after the fixed encoding, only where kept (deep renders whose coordinates
+    // an f64 does not carry): every other job's bytes, and so its hash, are what they always were.
+    for (coord, decimal) in p.exact.present(&p) {
+        let text = decimal.as_str().as_bytes();
+        h.update([coord as u8]);
+        h.update((text.len() as u32).to_le_bytes());
+        h.update(text);
+    }
     let digest = h.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -3,8 +3,13 @@
 //! Every field has a default, so a client may send only what it changes; unknown fields are rejected
 //! so that a typo (`"max_iters"`) is an error instead of a silently ignored setting.
 
+mod exact;
+mod wire;
+
 use serde::{Deserialize, Serialize};
 
+pub use self::exact::{Coord, ExactCoords};
+use crate::decimal::Decimal;
 use crate::palette::Palette;
 
 /// A complex number as it appears in JSON: `{"re": .., "im": ..}`.
@@ -27,6 +32,9 @@ impl Complex {
 pub enum Precision {
     F32,
     F64,
+    /// Perturbation around an arbitrary-precision reference orbit, with extended-exponent deltas
+    /// (`crate::deep`): any depth down to the smallest accepted `view_width`.
+    Deep,
     /// The renderer picks the cheapest precision that resolves the pixel step.
     #[default]
     Auto,
@@ -60,26 +68,28 @@ impl OutputFormat {
 }
 
 /// Everything that determines a rendered image.
+///
+/// In JSON, `c`, `center` and `view_width` are numbers or decimal strings (`params/wire.rs`); here
+/// each is an f64 (the nearest one to the value given) plus, in [`ExactCoords`], the decimal
+/// itself wherever an f64 does not carry it exactly. Only the deep path reads the decimals.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "wire::WireParams", into = "wire::WireParams")]
 pub struct RenderParams {
-    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub width: u32,
-    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub height: u32,
     pub c: Complex,
     pub center: Complex,
-    /// Width of the image in the complex plane.
+    /// Width of the image in the complex plane (its nearest f64: 0 below f64's range).
     pub view_width: f64,
-    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub max_iter: u32,
     pub escape_radius: f64,
     pub palette: Palette,
     /// Samples per axis and pixel (1..=4, png only).
-    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub supersample: u32,
     pub precision: Precision,
     pub format: OutputFormat,
+    /// The decimals of coordinates given with more digits (or less magnitude) than an f64 holds.
+    pub exact: ExactCoords,
 }
 
 impl Default for RenderParams {
@@ -96,6 +106,7 @@ impl Default for RenderParams {
             supersample: 1,
             precision: Precision::Auto,
             format: OutputFormat::Png,
+            exact: ExactCoords::default(),
         }
     }
 }
@@ -111,15 +122,32 @@ impl RenderParams {
         self.view_width / f64::from(self.width) * f64::from(self.height)
     }
 
-    /// The precision the renderer will use: `auto` resolved to `f32` or `f64`.
+    /// The value of a coordinate as given: its decimal where one is kept, else its f64.
+    pub fn decimal(&self, coord: Coord) -> Decimal {
+        let value = match coord {
+            Coord::CRe => self.c.re,
+            Coord::CIm => self.c.im,
+            Coord::CenterRe => self.center.re,
+            Coord::CenterIm => self.center.im,
+            Coord::ViewWidth => self.view_width,
+        };
+        self.exact.get(coord, value).cloned().unwrap_or_else(|| {
+            Decimal::from_f64(value).unwrap_or_else(|_| Decimal::parse("0").expect("zero parses"))
+        })
+    }
+
+    /// The precision the renderer will use: `auto` resolved to `f32`, `f64` or `deep`.
     ///
     /// `f32` is chosen when the pixel step stays at least 2^-14 of the largest coordinate magnitude
     /// in play, i.e. when f32's 24-bit mantissa still has ~10 bits to spare below one pixel. Below
     /// that, neighbouring pixels would start to share sample points and the iteration's error growth
-    /// would show as blocks, so `f64` is used.
+    /// would show as blocks, so `f64` is used, down to a step of 2^-51 of that magnitude (two ulps
+    /// of it: where f64 stops separating neighbouring pixels, the bound f64 renders had before deep
+    /// zoom existed, so every view f64 rendered still renders, and hashes, as before). Below it,
+    /// `deep`.
     pub fn resolved_precision(&self) -> Precision {
         match self.precision {
-            Precision::F32 | Precision::F64 => self.precision,
+            Precision::F32 | Precision::F64 | Precision::Deep => self.precision,
             Precision::Auto => {
                 let step = self.view_width / f64::from(self.width);
                 let half_h = self.view_height() / 2.0;
@@ -131,16 +159,19 @@ impl RenderParams {
                 let r2_fits_f32 = self.escape_radius * self.escape_radius <= f64::from(f32::MAX);
                 if r2_fits_f32 && step >= magnitude * (2.0f64).powi(-14) {
                     Precision::F32
-                } else {
+                } else if step >= magnitude * (2.0f64).powi(-51) {
                     Precision::F64
+                } else {
+                    Precision::Deep
                 }
             }
         }
     }
 
     /// The canonical form: `auto` precision resolved, negative zeros made positive, and fields that
-    /// cannot change the output (the palette of an `npy` render) set to their defaults. Equal
-    /// normalised parameters always produce equal output bytes.
+    /// cannot change the output (the palette of an `npy` render; the decimals, unless the deep path
+    /// reads them) set to their defaults. Equal normalised parameters always produce equal output
+    /// bytes.
     pub fn normalized(&self) -> RenderParams {
         fn clean(x: f64) -> f64 {
             if x == 0.0 { 0.0 } else { x }
@@ -154,6 +185,11 @@ impl RenderParams {
         if p.format == OutputFormat::Npy {
             p.palette = Palette::default();
         }
+        p.exact = if p.precision == Precision::Deep {
+            self.exact.consistent_with(self)
+        } else {
+            ExactCoords::default()
+        };
         p
     }
 }

@@ -8,7 +8,7 @@ use crate::band::{Band, plan_bands};
 use crate::colour::Colorizer;
 use crate::encode::{NpyStreamEncoder, PngStreamEncoder};
 use crate::escape::EscapeSample;
-use crate::params::{OutputFormat, RenderParams};
+use crate::params::{OutputFormat, Precision, RenderParams};
 use crate::source::EscapeSource;
 use crate::stop::StopFlag;
 
@@ -37,6 +37,8 @@ pub struct RenderStats {
     pub samples: u64,
     /// Time spent in `compute_band` alone.
     pub compute_time: Duration,
+    /// The arithmetic used: `auto` resolved (`f32`, `f64` or `deep`), for the job record.
+    pub precision: Precision,
 }
 
 /// Why a render stopped early.
@@ -79,7 +81,10 @@ where
     let ss = params.supersample as usize;
     let samples_per_row = params.width as usize * ss * ss;
     let mut samples = Vec::<EscapeSample>::new();
-    let mut stats = RenderStats::default();
+    let mut stats = RenderStats {
+        precision: params.resolved_precision(),
+        ..RenderStats::default()
+    };
     let mut progress = Progress {
         bands_done: 0,
         bands_total: bands.len(),

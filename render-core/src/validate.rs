@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::params::{OutputFormat, RenderParams};
+use crate::params::{Coord, OutputFormat, Precision, RenderParams};
 
 /// Default pixel limit: 16384².
 pub const DEFAULT_MAX_PIXELS: u64 = 16384 * 16384;
@@ -33,6 +33,10 @@ pub const MAX_ESCAPE_RADIUS: f64 = 1e9;
 pub const MIN_VIEW_WIDTH: f64 = 1e-290;
 /// Largest accepted `view_width`.
 pub const MAX_VIEW_WIDTH: f64 = 1e290;
+/// Smallest accepted `view_width` as a decimal string (deep zoom): the power of ten of the
+/// smallest. The reference orbit's precision grows with depth (about 3.3 bits per decade), so this
+/// bounds its cost per iteration.
+pub const MIN_DEEP_VIEW_WIDTH_EXP10: i64 = -2000;
 
 /// Limits that depend on the deployment rather than on the definition of a render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -170,19 +174,12 @@ pub fn validate(p: &RenderParams, limits: &Limits) -> Result<(), ParamError> {
     finite("c.im", p.c.im)?;
     finite("center.re", p.center.re)?;
     finite("center.im", p.center.im)?;
-    finite("view_width", p.view_width)?;
-    if !(MIN_VIEW_WIDTH..=MAX_VIEW_WIDTH).contains(&p.view_width) {
-        return Err(ParamError::new(
-            "view_width",
-            format!("must be between {MIN_VIEW_WIDTH:e} and {MAX_VIEW_WIDTH:e}"),
-        ));
-    }
-    let step = p.view_width / f64::from(p.width);
-    if !step.is_normal() || !p.view_height().is_finite() {
-        return Err(ParamError::new(
-            "view_width",
-            "too small or too large: the pixel step must be a normal f64 number",
-        ));
+    if let Some(width) = p.exact.get(Coord::ViewWidth, p.view_width)
+        && p.view_width < MIN_VIEW_WIDTH
+    {
+        check_deep_width(p, width)?;
+    } else {
+        check_f64_width(p)?;
     }
     if p.max_iter < 1 || p.max_iter > MAX_ITER_LIMIT {
         return Err(ParamError::new(
@@ -248,4 +245,47 @@ fn finite(field: &str, value: f64) -> Result<(), ParamError> {
     } else {
         Err(ParamError::new(field, "must be a finite number"))
     }
+}
+
+/// A `view_width` below the f64 paths' range, given as a decimal string: deep zoom only.
+fn check_deep_width(p: &RenderParams, width: &crate::Decimal) -> Result<(), ParamError> {
+    if width.is_negative() || width.is_zero() {
+        return Err(ParamError::new("view_width", "must be greater than 0"));
+    }
+    if width.exponent10() < MIN_DEEP_VIEW_WIDTH_EXP10 {
+        return Err(ParamError::new(
+            "view_width",
+            format!(
+                "must be at least 1e{MIN_DEEP_VIEW_WIDTH_EXP10} (the deepest view this renderer supports)"
+            ),
+        ));
+    }
+    if matches!(p.precision, Precision::F32 | Precision::F64) {
+        return Err(ParamError::new(
+            "view_width",
+            format!(
+                "below {MIN_VIEW_WIDTH:e} needs precision \"deep\" or \"auto\": f32 and f64 cannot resolve the pixel step"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `view_width` as an f64 (the only form before deep zoom): the rules the f64 paths need.
+fn check_f64_width(p: &RenderParams) -> Result<(), ParamError> {
+    finite("view_width", p.view_width)?;
+    if !(MIN_VIEW_WIDTH..=MAX_VIEW_WIDTH).contains(&p.view_width) {
+        return Err(ParamError::new(
+            "view_width",
+            format!("must be between {MIN_VIEW_WIDTH:e} and {MAX_VIEW_WIDTH:e}"),
+        ));
+    }
+    let step = p.view_width / f64::from(p.width);
+    if !step.is_normal() || !p.view_height().is_finite() {
+        return Err(ParamError::new(
+            "view_width",
+            "too small or too large: the pixel step must be a normal f64 number",
+        ));
+    }
+    Ok(())
 }

@@ -96,7 +96,12 @@ fn unknown_fields_are_named_including_nested_ones() {
 fn a_wrong_type_names_its_field() {
     assert_eq!(rejected_field(r#"{"width": "wide"}"#), "width");
     assert_eq!(
-        rejected_field(r#"{"center": {"re": "0", "im": 0}}"#),
+        rejected_field(r#"{"center": {"re": "zero", "im": 0}}"#),
+        "center.re"
+    );
+    // Since deep zoom (issue 13), a decimal string is a valid coordinate.
+    assert_eq!(
+        rejected_field(r#"{"center": {"re": true, "im": 0}}"#),
         "center.re"
     );
     assert_eq!(rejected_field(r#"{"precision": "f16"}"#), "precision");

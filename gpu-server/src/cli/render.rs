@@ -79,7 +79,7 @@ pub struct RenderArgs {
     pub palette: Option<String>,
     #[arg(long)]
     pub supersample: Option<u32>,
-    /// `f32`, `f64` or `auto`.
+    /// `f32`, `f64`, `deep` or `auto`.
     #[arg(long)]
     pub precision: Option<String>,
     /// `png` or `npy` (default: from the output's extension).
@@ -336,6 +336,14 @@ fn progress_bar(rows: u32) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// The precision as the JSON parameters spell it.
+fn precision_name(precision: render_core::Precision) -> String {
+    serde_json::to_value(precision)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn summary(output: &Path, params: &RenderParams, outcome: &RenderOutcome, seconds: f64) -> String {
     let rate = outcome.stats.escape_iterations as f64 / seconds.max(1e-9);
     let on = match outcome.backend {
@@ -343,11 +351,12 @@ fn summary(output: &Path, params: &RenderParams, outcome: &RenderOutcome, second
         BackendKind::Cpu => outcome.device.clone(),
     };
     let mut line = format!(
-        "{}: {}x{} {} on {on} in {seconds:.2} s, {rate:.3e} escape-iterations/s",
+        "{}: {}x{} {} on {on} in {seconds:.2} s, {rate:.3e} escape-iterations/s, precision {}",
         output.display(),
         params.width,
         params.height,
         params.format.extension(),
+        precision_name(outcome.stats.precision),
     );
     if let Some(reason) = &outcome.gpu_fallback {
         line.push_str(&format!(" (fell back from the GPU: {reason})"));

@@ -1,7 +1,7 @@
 //! The Job record: the JSON shape of DESIGN §4 shared by the store, the API, the SSE stream and
 //! the OpenAPI document.
 
-use render_core::RenderParams;
+use render_core::{Precision, RenderParams};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -68,6 +68,10 @@ pub struct Job {
     pub params: RenderParams,
     /// Canonical hash of the normalised parameters (32 hex digits); names the result and keys dedup.
     pub hash: String,
+    /// The arithmetic the render uses: `precision` with `auto` resolved (`f32`, `f64` or `deep`).
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub precision_used: Precision,
     /// `gpu` or `cpu` once a worker has rendered it.
     pub backend: Option<String>,
     /// The adapter (or CPU) that rendered it.

@@ -34,9 +34,10 @@ impl JobRow {
             .map_err(|e| StoreError::Corrupt(format!("bad id `{}`: {e}", self.id)))?;
         let status = JobStatus::parse(&self.status)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown status `{}`", self.status)))?;
-        let params = serde_json::from_str(&self.params)
+        let params: render_core::RenderParams = serde_json::from_str(&self.params)
             .map_err(|e| StoreError::Corrupt(format!("bad params of job {id}: {e}")))?;
         Ok(Job {
+            precision_used: params.resolved_precision(),
             id,
             status,
             progress: self.progress,
