@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-// Re-exported so the users' paths stay `support::Browser` and `support::StaticHost`.
+// Re-exported so the tests write `support::Browser` and `support::StaticHost`.
 pub use browser::Browser;
 pub use static_host::StaticHost;
 

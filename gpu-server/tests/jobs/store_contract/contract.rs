@@ -1,5 +1,6 @@
-//! The contract cases, each an `async fn` over the store under test; `store_contract.rs` runs every one
-//! against every backend. They are grouped by concept and re-exported here as `contract::*`.
+//! The contract cases, each an `async fn` over the store under test; `store_contract.rs` runs
+//! every one against every backend. They are grouped by concept and re-exported here as
+//! `contract::*`.
 
 mod claims;
 mod deletion;
