@@ -26,15 +26,16 @@ wasm-check:
 
 lint:
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --all-targets -p render-core -p shaders -p gpu-server -p julia-tests -p julia-bench -- -D warnings
+	$(CARGO) clippy --all-targets -p render-core -p shaders -p gpu-server -p julia-tests -p julia-bench -p web-ui -- -D warnings
 	$(CARGO) clippy -p web-ui -p render-core --target wasm32-unknown-unknown -- -D warnings
 	$(CARGO) machete
 
 # Sets up everything and runs every test: unit, GPU (lavapipe), end-to-end over HTTP, PostgreSQL,
-# and the UI in headless Chromium. One build profile (dev, optimised) serves all of them.
+# the UI in headless Chromium, and web-ui's own unit tests on the host (`--workspace`: the default
+# members leave web-ui out). One build profile (dev, optimised) serves all of them.
 test: ui wasm-check lint
 	$(CARGO) build -p gpu-server
-	$(CARGO) test --no-fail-fast
+	$(CARGO) test --workspace --exclude julia-bench --no-fail-fast
 
 bench: ui
 	$(CARGO) build --release -p gpu-server -p julia-bench

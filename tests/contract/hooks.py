@@ -1,4 +1,4 @@
-"""Schemathesis hooks of tests/tests/api_contract.rs.
+"""Schemathesis hooks of tests/tests/api/contract.rs.
 
 The one validation rule JSON Schema cannot state is documented in the schema as the extension
 `x-max-pixels` of RenderParams: width * height must not exceed it. Schemathesis does not read

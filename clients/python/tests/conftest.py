@@ -1,4 +1,4 @@
-"""Fixtures: a client of the server named by JULIA_RENDER_URL (tests/tests/api_contract.rs starts
+"""Fixtures: a client of the server named by JULIA_RENDER_URL (tests/tests/api/contract.rs starts
 one and sets it), and the julia-server binary of JULIA_SERVER_BIN for CLI comparisons."""
 
 import itertools
@@ -14,7 +14,7 @@ _seeds = itertools.count(1)
 def _env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        pytest.fail(f"{name} is not set: these tests run against a server (see tests/tests/api_contract.rs)")
+        pytest.fail(f"{name} is not set: these tests run against a server (see tests/tests/api/contract.rs)")
     return value
 
 

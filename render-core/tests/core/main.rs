@@ -1,0 +1,14 @@
+//! render-core's integration tests, one binary (one link) for all of them, one module per concept:
+//! the escape definition and its SIMD kernels, validation, the hash, the pipeline and its
+//! encoders, colouring, and stopping inside a band.
+
+mod colouring;
+mod escape_definition;
+mod hash_golden;
+mod kernels_yield;
+mod npy_output;
+mod params_fuzz;
+mod render_pipeline;
+mod simd_kernels_match_reference;
+mod stop_inside_band;
+mod validation_names_fields;

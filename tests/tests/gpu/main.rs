@@ -1,0 +1,6 @@
+//! The wgpu renderer on whatever adapter the machine has (Mesa lavapipe in CI), one test binary:
+//! GPU/CPU parity ([`parity`]) and the stop flag between submissions ([`stop`]). Without an
+//! adapter the tests print a notice and pass; with `RENDER_REQUIRE_GPU=1` they fail.
+
+mod parity;
+mod stop;
