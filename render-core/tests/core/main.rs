@@ -1,8 +1,12 @@
 //! render-core's integration tests, one binary (one link) for all of them, one module per concept:
 //! the escape definition and its SIMD kernels, validation, the hash, the pipeline and its
-//! encoders, colouring, and stopping inside a band.
+//! encoders, colouring, stopping inside a band, and deep zoom (decimal parameters, orbit cache,
+//! perturbation against direct arbitrary-precision iteration).
 
 mod colouring;
+mod deep_orbit_cache;
+mod deep_params_contract;
+mod deep_zoom_matches_direct_iteration;
 mod escape_definition;
 mod hash_golden;
 mod kernels_yield;

@@ -2,7 +2,8 @@
 //! endpoint ([`endpoints`]), access control and abuse guards ([`access`]), generated bad requests
 //! ([`fuzz`]), outside checkers of the OpenAPI contract ([`contract`]), the event stream
 //! ([`events`]), connection limits ([`connections`]), backpressure and drain ([`overload`]),
-//! restart recovery ([`recovery`]) and admission by work with the job time limit ([`job_limits`]).
+//! restart recovery ([`recovery`]), admission by work with the job time limit ([`job_limits`]) and
+//! deep-zoom jobs ([`deep_jobs`]).
 //!
 //! Every test starts its own server on its own port and data directory, so they run in parallel.
 //!
@@ -11,6 +12,7 @@
 mod access;
 mod connections;
 mod contract;
+mod deep_jobs;
 mod endpoints;
 mod events;
 mod fuzz;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use julia_tests::{Server, small_params};
 use serde_json::Value;
 
-const DEEP_EXAMPLE: &str = include_str!("../../docs/examples/deep.json");
+const DEEP_EXAMPLE: &str = include_str!("../../../docs/examples/deep.json");
 
 fn deep_example(width: u32, height: u32) -> Value {
     let mut doc: Value = serde_json::from_str(DEEP_EXAMPLE).expect("example is JSON");
