@@ -1,13 +1,12 @@
-//! The julia-server library: HTTP API, job system, GPU and CPU renderers, and the CLI.
+//! The julia-server library: HTTP API, job stores, workers and the CLI. Rendering (GPU and CPU
+//! back-ends) is the render-gpu crate's.
 
 pub mod api;
 pub mod cli;
 pub mod config;
-pub mod gpu;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
-pub mod render_backend;
 pub mod results;
 pub mod service;
 pub mod store;

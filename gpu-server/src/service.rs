@@ -13,9 +13,9 @@ use crate::api::{self, AppContext};
 use crate::config::ServiceConfig;
 use crate::jobs::renderer::JobRenderer;
 use crate::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
-use crate::render_backend::{BackendOptions, Backends};
 use crate::results::{DirResults, StaleTemporaries};
 use crate::store::{self, DataDirLock, LockError, StoreError, StoreOptions};
+use render_gpu::render_backend::{BackendOptions, Backends};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

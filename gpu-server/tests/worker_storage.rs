@@ -13,10 +13,10 @@ use std::time::Duration;
 use gpu_server::jobs::renderer::JobRenderer;
 use gpu_server::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
 use gpu_server::jobs::{Job, JobStatus};
-use gpu_server::render_backend::{BackendOptions, Backends};
 use gpu_server::results::{DirResults, PendingResult, Published, ResultStore, StaleTemporaries};
 use gpu_server::store::{Inserted, NewJob, StoreOptions};
 use render_core::{Limits, OutputFormat, canonical_hash, parse_params};
+use render_gpu::render_backend::{BackendOptions, Backends};
 use tokio::sync::broadcast;
 
 /// The real result directory, except that the first `failures` results fail to write with

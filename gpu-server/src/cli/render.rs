@@ -15,7 +15,7 @@ use render_core::{Flow, Limits, OutputFormat, RenderParams, StopFlag};
 use serde_json::{Map, Value};
 
 use crate::cli::logging::init_logging;
-use crate::render_backend::{BackendKind, BackendOptions, Backends, RenderOutcome, Target};
+use render_gpu::render_backend::{BackendKind, BackendOptions, Backends, RenderOutcome, Target};
 
 mod remote;
 
@@ -139,7 +139,7 @@ fn render(args: &RenderArgs) -> Result<(), Stop> {
             return Err(Stop::failed(format!(
                 "--backend gpu: no usable GPU adapter found (is a Vulkan/Metal/DX12 driver installed? \
                  {} and WGPU_BACKEND can hide adapters)",
-                crate::gpu::DISABLE_GPU_ENV
+                render_gpu::gpu::DISABLE_GPU_ENV
             )));
         }
         (BackendChoice::Cpu, _) | (BackendChoice::Auto, true) => Target::Cpu,

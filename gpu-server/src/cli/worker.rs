@@ -22,10 +22,10 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::cli::logging::init_logging;
 use crate::jobs::renderer::JobRenderer;
 use crate::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
-use crate::render_backend::{BackendOptions, Backends};
 use crate::results::{DirResults, StaleTemporaries};
 use crate::service::{requeue_expired_leases, shutdown_signal};
 use crate::store::{self, JobStore, StoreOptions, redact_url};
+use render_gpu::render_backend::{BackendOptions, Backends};
 
 #[derive(clap::Args, Debug)]
 pub struct WorkerArgs {

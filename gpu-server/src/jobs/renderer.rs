@@ -7,7 +7,7 @@ use render_core::{Flow, Progress, RenderError, RenderParams, RenderStats, StopFl
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::render_backend::{Backends, Target};
+use render_gpu::render_backend::{Backends, Target};
 
 /// What one worker renders on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 
 #![cfg(target_os = "linux")]
 
-use gpu_server::render_backend::{BackendOptions, Backends, calling_thread_priority};
+use render_gpu::render_backend::{BackendOptions, Backends, calling_thread_priority};
 
 /// (scheduling policy, nice value, yields periodically) of the calling thread.
 fn thread_manner() -> (i32, i32, bool) {
