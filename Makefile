@@ -17,7 +17,7 @@ ui: setup
 # Sets up everything, builds the UI and the release server, and starts it on the embedded defaults
 # (SQLite in ./data, GPU if there is one, CPU otherwise).
 run: ui
-	$(CARGO) build --release -p gpu-server
+	$(CARGO) build --release -p julia-server
 	$(TARGET_DIR)/release/julia-server serve --addr $(ADDR) --data-dir $(DATA_DIR) --ui-dir dist
 
 # render-core must build for the browser.
@@ -26,17 +26,17 @@ wasm-check:
 
 lint:
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --all-targets -p render-core -p shaders -p gpu-server -p julia-tests -p julia-bench -- -D warnings
+	$(CARGO) clippy --all-targets -p render-core -p shaders -p render-gpu -p julia-server -p julia-tests -p julia-bench -- -D warnings
 	$(CARGO) clippy -p web-ui -p render-core --target wasm32-unknown-unknown -- -D warnings
 
 # Sets up everything and runs every test: unit, GPU (lavapipe), end-to-end over HTTP, PostgreSQL,
 # and the UI in headless Chromium. One build profile (dev, optimised) serves all of them.
 test: ui wasm-check lint
-	$(CARGO) build -p gpu-server
+	$(CARGO) build -p julia-server
 	$(CARGO) test --no-fail-fast
 
 bench: ui
-	$(CARGO) build --release -p gpu-server -p julia-bench
+	$(CARGO) build --release -p julia-server -p julia-bench
 	$(TARGET_DIR)/release/julia-bench --out docs/BENCHMARKS.md
 
 # Load plus kill -9 chaos against the real server (SQLite) and workers (PostgreSQL), loopback
@@ -44,5 +44,5 @@ bench: ui
 SOAK_SECONDS ?= 180
 soak:
 	@scripts/setup.sh --no-ui --no-browser
-	$(CARGO) build -p gpu-server -p julia-tests --bins
+	$(CARGO) build -p julia-server -p julia-tests --bins
 	$(TARGET_DIR)/debug/julia-soak --seconds $(SOAK_SECONDS) --out docs/RELIABILITY.md

@@ -1,6 +1,6 @@
 //! The uniform blocks the WGSL escape shaders read, as `#[repr(C)]` Pod structs.
 //!
-//! render-core knows no GPU: these are plain structs, filled by the GPU renderer in gpu-server and
+//! render-core knows no GPU: these are plain structs, filled by the GPU renderer in render-gpu and
 //! checked field by field (size and offsets) against the structs the shaders declare, by the naga
 //! test in `shaders/tests/`. A change on one side without the other fails that test.
 //!

@@ -2,7 +2,7 @@
 //! the files it writes (DESIGN §3b).
 //!
 //! The binary is found next to this test's `deps/` directory, so build it first:
-//! `cargo build -p gpu-server` (the Makefile's test target does).
+//! `cargo build -p julia-server` (the Makefile's test target does).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,7 +16,7 @@ fn binary() -> PathBuf {
     let bin = profile_dir.join(format!("julia-server{}", std::env::consts::EXE_SUFFIX));
     assert!(
         bin.exists(),
-        "{} is missing: run `cargo build -p gpu-server` before these tests",
+        "{} is missing: run `cargo build -p julia-server` before these tests",
         bin.display()
     );
     bin

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use gpu_server::jobs::{Job, JobError};
-use gpu_server::store::{ClaimedJob, Completion, Inserted, JobStore, NewJob};
+use julia_server::jobs::{Job, JobError};
+use julia_server::store::{ClaimedJob, Completion, Inserted, JobStore, NewJob};
 use render_core::{Limits, canonical_hash, parse_params};
 use tokio::sync::broadcast;
 use uuid::Uuid;

@@ -1,7 +1,7 @@
 //! The submitting key's identity is kept on the job (so the API can refuse another key's cancel),
 //! and an equal submission by another key finds the first key's job unchanged.
 
-use gpu_server::store::{Inserted, JobStore, NewJob};
+use julia_server::store::{Inserted, JobStore, NewJob};
 
 use crate::support::{CAPACITY, new_job};
 

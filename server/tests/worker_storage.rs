@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use gpu_server::jobs::renderer::JobRenderer;
-use gpu_server::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
-use gpu_server::jobs::{Job, JobStatus};
-use gpu_server::results::{DirResults, PendingResult, Published, ResultStore, StaleTemporaries};
-use gpu_server::store::{Inserted, NewJob, StoreOptions};
+use julia_server::jobs::renderer::JobRenderer;
+use julia_server::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
+use julia_server::jobs::{Job, JobStatus};
+use julia_server::results::{DirResults, PendingResult, Published, ResultStore, StaleTemporaries};
+use julia_server::store::{Inserted, NewJob, StoreOptions};
 use render_core::{Limits, OutputFormat, canonical_hash, parse_params};
 use render_gpu::render_backend::{BackendOptions, Backends};
 use tokio::sync::broadcast;
@@ -90,7 +90,7 @@ impl ResultStore for FullDisk {
 /// until it finished.
 async fn run_on_full_disk(dir: &Path, failures: u32, max_attempts: u32) -> Vec<Job> {
     let url = format!("sqlite://{}", dir.join("jobs.db").display());
-    let store = gpu_server::store::open(&url, StoreOptions { max_attempts })
+    let store = julia_server::store::open(&url, StoreOptions { max_attempts })
         .await
         .unwrap();
     let results = Arc::new(FullDisk {

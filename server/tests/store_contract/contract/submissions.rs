@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use gpu_server::jobs::JobStatus;
-use gpu_server::store::{Canceled, Inserted, JobStore};
+use julia_server::jobs::JobStatus;
+use julia_server::store::{Canceled, Inserted, JobStore};
 use uuid::Uuid;
 
 use crate::support::{CAPACITY, LONG_LEASE, claim, completion, failure, insert, new_job};

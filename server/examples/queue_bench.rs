@@ -2,13 +2,13 @@
 //! claim latency (enqueue → running) with idle workers woken by LISTEN/NOTIFY, and claim
 //! throughput (claim + complete of no-op jobs) for 1, 2 and 4 workers.
 //!
-//! Run: `cargo run --release -p gpu-server --example queue_bench` (needs PostgreSQL binaries,
+//! Run: `cargo run --release -p julia-server --example queue_bench` (needs PostgreSQL binaries,
 //! see tests/src/pg_cluster.rs). Numbers go to docs/DISTRIBUTED.md.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gpu_server::store::{self, Completion, JobStore, NewJob};
+use julia_server::store::{self, Completion, JobStore, NewJob};
 use render_core::{Limits, canonical_hash, parse_params};
 
 const LEASE: Duration = Duration::from_secs(30);

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use gpu_server::store::JobStore;
+use julia_server::store::JobStore;
 
 use crate::support::{LONG_LEASE, claim, completion, failure, insert};
 

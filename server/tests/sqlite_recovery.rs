@@ -6,14 +6,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gpu_server::jobs::JobStatus;
-use gpu_server::store::{Inserted, JobStore, NewJob, StoreOptions};
+use julia_server::jobs::JobStatus;
+use julia_server::store::{Inserted, JobStore, NewJob, StoreOptions};
 use render_core::{Limits, canonical_hash, parse_params};
 use uuid::Uuid;
 
 async fn open(dir: &Path, max_attempts: u32) -> Arc<dyn JobStore> {
     let url = format!("sqlite://{}", dir.join("jobs.db").display());
-    gpu_server::store::open(&url, StoreOptions { max_attempts })
+    julia_server::store::open(&url, StoreOptions { max_attempts })
         .await
         .expect("open the store")
 }

@@ -10,7 +10,7 @@ mod support;
 
 use std::sync::Arc;
 
-use gpu_server::store::{JobStore, StoreOptions};
+use julia_server::store::{JobStore, StoreOptions};
 
 /// A store under test plus whatever keeps it alive (temp dir, cluster).
 struct Backend {
@@ -23,7 +23,7 @@ struct Backend {
 async fn sqlite_backend() -> Backend {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("jobs.db").display());
-    let store = gpu_server::store::open(&url, StoreOptions::default())
+    let store = julia_server::store::open(&url, StoreOptions::default())
         .await
         .expect("open sqlite store");
     Backend {
@@ -43,7 +43,7 @@ async fn postgres_backend() -> Backend {
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
     let url = cluster.create_database(&name);
-    let store = gpu_server::store::open(&url, StoreOptions::default())
+    let store = julia_server::store::open(&url, StoreOptions::default())
         .await
         .expect("open postgres store");
     Backend {

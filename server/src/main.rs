@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gpu_server::cli;
+use julia_server::cli;
 
 #[derive(Parser)]
 #[command(

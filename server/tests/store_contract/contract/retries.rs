@@ -2,8 +2,8 @@
 //! `too_many_attempts` wherever it is given back (expired lease, failed attempt) or reached by a
 //! claim; a drain release gives its try back; a re-queued done job starts afresh.
 
-use gpu_server::jobs::{Job, JobError, JobStatus};
-use gpu_server::store::{DEFAULT_MAX_ATTEMPTS, ExpiredLeases, JobStore, StoreOptions};
+use julia_server::jobs::{Job, JobError, JobStatus};
+use julia_server::store::{DEFAULT_MAX_ATTEMPTS, ExpiredLeases, JobStore, StoreOptions};
 use uuid::Uuid;
 
 use crate::support::{CAPACITY, LONG_LEASE, SHORT_LEASE, claim, completion, insert};
@@ -124,7 +124,7 @@ pub async fn a_queued_job_out_of_tries_is_failed_by_the_claim_that_reaches_it(
     );
     assert_eq!(job(store, spent).await.status, JobStatus::Queued);
     // A node configured with a lower cap reaches the job next.
-    let strict = gpu_server::store::open(url, StoreOptions { max_attempts: 1 })
+    let strict = julia_server::store::open(url, StoreOptions { max_attempts: 1 })
         .await
         .expect("open the store with a cap of 1");
     let next = claim(&*strict, LONG_LEASE).await;

@@ -1,8 +1,8 @@
 //! Deleting jobs: the row is gone, a running job is canceled first (its watchers hear it and its
 //! worker's writes are refused), and the answer says whether another job still names the hash.
 
-use gpu_server::jobs::JobStatus;
-use gpu_server::store::{Deleted, Inserted, JobStore};
+use julia_server::jobs::JobStatus;
+use julia_server::store::{Deleted, Inserted, JobStore};
 use uuid::Uuid;
 
 use crate::support::*;

@@ -1,8 +1,8 @@
 //! Claims, leases and fencing: queue order, lease expiry and renewal, stale tokens refused for
 //! every worker write, and a job going back to the queue (release, requeue of a done job).
 
-use gpu_server::jobs::JobStatus;
-use gpu_server::store::{JobStore, Requeued};
+use julia_server::jobs::JobStatus;
+use julia_server::store::{JobStore, Requeued};
 
 use crate::support::{
     CAPACITY, LONG_LEASE, SHORT_LEASE, claim, completion, expired_then_reclaimed, failure, insert,
