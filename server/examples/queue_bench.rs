@@ -3,7 +3,7 @@
 //! throughput (claim + complete of no-op jobs) for 1, 2 and 4 workers.
 //!
 //! Run: `cargo run --release -p julia-server --example queue_bench` (needs PostgreSQL binaries,
-//! see tests/src/pg_cluster.rs). Numbers go to docs/DISTRIBUTED.md.
+//! see tests/support/src/pg_cluster.rs). Numbers go to docs/DISTRIBUTED.md.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// Idle workers (each its own store: own pool and listener, like separate processes) wait on the
 /// work signal; a producer enqueues one job at a time and the time to `running` is measured.
-async fn claim_latency(cluster: &julia_tests::pg_cluster::PgCluster, workers: usize) {
+async fn claim_latency(cluster: &test_support::pg_cluster::PgCluster, workers: usize) {
     let url = cluster.create_database("latency");
     let producer = store::open(&url, store::StoreOptions::default())
         .await
@@ -91,7 +91,7 @@ async fn claim_latency(cluster: &julia_tests::pg_cluster::PgCluster, workers: us
 }
 
 /// A full queue of no-op jobs drained by `workers` concurrent claim + complete loops.
-async fn claim_throughput(cluster: &julia_tests::pg_cluster::PgCluster, workers: usize) {
+async fn claim_throughput(cluster: &test_support::pg_cluster::PgCluster, workers: usize) {
     let url = cluster.create_database(&format!("throughput_{workers}"));
     let seed_store = store::open(&url, store::StoreOptions::default())
         .await
@@ -146,7 +146,7 @@ async fn claim_throughput(cluster: &julia_tests::pg_cluster::PgCluster, workers:
 
 #[tokio::main]
 async fn main() {
-    let cluster = julia_tests::pg_cluster::PgCluster::start();
+    let cluster = test_support::pg_cluster::PgCluster::start();
     claim_latency(&cluster, 2).await;
     for workers in [1, 2, 4] {
         claim_throughput(&cluster, workers).await;

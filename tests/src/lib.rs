@@ -4,7 +4,7 @@
 //! `cargo build -p julia-server`; cargo does not build a dependency's binaries for tests) on a free
 //! loopback port with its own temporary data directory, and kills it when dropped.
 
-pub mod pg_cluster;
+pub use test_support::pg_cluster;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -36,7 +36,7 @@ async fn sqlite_backend() -> Backend {
 async fn postgres_backend() -> Backend {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let cluster = julia_tests::pg_cluster::shared();
+    let cluster = test_support::pg_cluster::shared();
     let name = format!(
         "contract_{}_{}",
         std::process::id(),
