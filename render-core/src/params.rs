@@ -9,9 +9,12 @@ use crate::palette::Palette;
 
 /// A complex number as it appears in JSON: `{"re": .., "im": ..}`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Complex {
+    /// real part (finite)
     pub re: f64,
+    /// imaginary part (finite)
     pub im: f64,
 }
 
@@ -23,6 +26,7 @@ impl Complex {
 
 /// Arithmetic precision of the iteration.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     F32,
@@ -34,6 +38,7 @@ pub enum Precision {
 
 /// What the render produces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     /// 8-bit RGBA colour image.
@@ -60,27 +65,59 @@ impl OutputFormat {
 }
 
 /// Everything that determines a rendered image.
+///
+/// With the `openapi` feature the OpenAPI schema is derived from this struct: each field's doc
+/// comment is its description and its `schema(..)` attribute states the bounds `validate` checks
+/// (utoipa takes literals there; the server's tests check them against `validate`'s constants).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(default, description = OPENAPI_DESCRIPTION))]
 #[serde(deny_unknown_fields, default)]
 pub struct RenderParams {
+    /// pixels, >= 1; width*height at most `x-max-pixels`, and width*height*supersample²*max_iter at most the server's max_work
     #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65536, format = Int64))]
     pub width: u32,
+    /// pixels, >= 1; width*height at most `x-max-pixels`
     #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65536, format = Int64))]
     pub height: u32,
+    /// the Julia constant c
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub c: Complex,
+    /// centre of the view in the complex plane
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub center: Complex,
-    /// Width of the image in the complex plane.
+    /// width of the image in the complex plane
+    #[cfg_attr(feature = "openapi", schema(minimum = 1e-290, maximum = 1e290))]
     pub view_width: f64,
+    /// iteration limit
     #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000, format = Int64))]
     pub max_iter: u32,
+    /// finite, >= 2, <= 1e9
+    #[cfg_attr(feature = "openapi", schema(minimum = 2.0, maximum = 1e9))]
     pub escape_radius: f64,
+    /// colour map (png only)
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub palette: Palette,
-    /// Samples per axis and pixel (1..=4, png only).
+    /// samples per axis and pixel (png only; npy needs 1)
     #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 4, format = Int64))]
     pub supersample: u32,
+    /// iteration precision
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub precision: Precision,
+    /// png: RGBA colour image; npy: <u4 escape counts
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub format: OutputFormat,
 }
+
+/// The description of `RenderParams` in the OpenAPI document.
+#[cfg(feature = "openapi")]
+const OPENAPI_DESCRIPTION: &str = "Everything that determines a rendered image. Every field is \
+    optional (defaults shown); unknown fields are rejected with 422. width*height must not exceed \
+    `x-max-pixels`, this server's pixel limit; npy output needs supersample 1.";
 
 impl Default for RenderParams {
     fn default() -> Self {

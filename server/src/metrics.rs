@@ -11,8 +11,8 @@ use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use time::OffsetDateTime;
 
-use crate::jobs::JobStatus;
 use crate::store::QueueStats;
+use julia_api_types::JobStatus;
 
 pub const QUEUE_DEPTH: &str = "julia_queue_depth";
 pub const OLDEST_QUEUED_AGE: &str = "julia_queue_oldest_age_seconds";

@@ -1,7 +1,8 @@
 //! The OpenAPI document. Paths come from the handlers' `#[utoipa::path]` annotations, collected by
 //! the same `OpenApiRouter` that builds the router, so the document lists exactly the routes the
-//! server has. `RenderParams` lives in render-core (no utoipa there), so its schema is built here
-//! from render-core's own defaults and limits; a test checks it against the real type's fields.
+//! server has. The schemas are derived: the API bodies in julia-api-types and `RenderParams` in
+//! render-core (both with their `openapi` feature); the tests below hold `RenderParams`' bounds to
+//! the limits `render_core::validate` enforces.
 //!
 //! Every validation rule is in the schema: per-field bounds as `minimum`/`maximum`/`enum`, the
 //! `format`/`supersample` rule as `if`/`then`, and the one rule JSON Schema cannot state (width ×
@@ -10,162 +11,13 @@
 
 use std::borrow::Cow;
 
-use render_core::validate::{
-    DEFAULT_MAX_DIMENSION, DEFAULT_MAX_PIXELS, MAX_ESCAPE_RADIUS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE,
-    MAX_VIEW_WIDTH, MIN_VIEW_WIDTH,
-};
-use render_core::{Limits, Palette, RenderParams};
+use render_core::Limits;
+use render_core::validate::DEFAULT_MAX_PIXELS;
 use serde_json::{Value, json};
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Info, RefOr};
 use utoipa::{PartialSchema, ToSchema};
-
-/// Stand-in type that carries the `RenderParams` schema.
-pub struct RenderParamsSchema;
-
-impl ToSchema for RenderParamsSchema {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("RenderParams")
-    }
-}
-
-impl PartialSchema for RenderParamsSchema {
-    fn schema() -> RefOr<Schema> {
-        let d = RenderParams::default();
-        let complex = |what: &str, default: render_core::Complex| {
-            ObjectBuilder::new()
-                .schema_type(Type::Object)
-                .description(Some(what))
-                .property("re", number("real part (finite)"))
-                .property("im", number("imaginary part (finite)"))
-                .required("re")
-                .required("im")
-                .additional_properties(Some(
-                    utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
-                ))
-                .default(Some(json!({"re": default.re, "im": default.im})))
-        };
-        let object = ObjectBuilder::new()
-            .schema_type(Type::Object)
-            .description(Some(
-                "Everything that determines a rendered image. Every field is optional (defaults \
-                 shown); unknown fields are rejected with 422. width*height must not exceed \
-                 `x-max-pixels`, this server's pixel limit; npy output needs supersample 1.",
-            ))
-            .property(
-                "width",
-                integer(
-                    "pixels, >= 1; width*height at most `x-max-pixels`, and \
-                     width*height*supersample²*max_iter at most the server's max_work",
-                    1,
-                    u64::from(DEFAULT_MAX_DIMENSION),
-                    d.width.into(),
-                ),
-            )
-            .property(
-                "height",
-                integer(
-                    "pixels, >= 1; width*height at most `x-max-pixels`",
-                    1,
-                    u64::from(DEFAULT_MAX_DIMENSION),
-                    d.height.into(),
-                ),
-            )
-            .property("c", complex("the Julia constant c", d.c))
-            .property(
-                "center",
-                complex("centre of the view in the complex plane", d.center),
-            )
-            .property(
-                "view_width",
-                ObjectBuilder::new()
-                    .schema_type(Type::Number)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
-                    .description(Some("width of the image in the complex plane"))
-                    .minimum(Some(MIN_VIEW_WIDTH))
-                    .maximum(Some(MAX_VIEW_WIDTH))
-                    .default(Some(json!(d.view_width))),
-            )
-            .property(
-                "max_iter",
-                integer(
-                    "iteration limit",
-                    1,
-                    u64::from(MAX_ITER_LIMIT),
-                    d.max_iter.into(),
-                ),
-            )
-            .property(
-                "escape_radius",
-                ObjectBuilder::new()
-                    .schema_type(Type::Number)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
-                    .description(Some("finite, >= 2, <= 1e9"))
-                    .minimum(Some(2.0))
-                    .maximum(Some(MAX_ESCAPE_RADIUS))
-                    .default(Some(json!(d.escape_radius))),
-            )
-            .property(
-                "palette",
-                string_enum(
-                    "colour map (png only)",
-                    Palette::ALL.map(Palette::name).to_vec(),
-                    d.palette.name(),
-                ),
-            )
-            .property(
-                "supersample",
-                integer(
-                    "samples per axis and pixel (png only; npy needs 1)",
-                    1,
-                    u64::from(MAX_SUPERSAMPLE),
-                    d.supersample.into(),
-                ),
-            )
-            .property(
-                "precision",
-                string_enum("iteration precision", vec!["f32", "f64", "auto"], "auto"),
-            )
-            .property(
-                "format",
-                string_enum(
-                    "png: RGBA colour image; npy: <u4 escape counts",
-                    vec!["png", "npy"],
-                    "png",
-                ),
-            )
-            .additional_properties(Some(
-                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
-            ));
-        RefOr::T(Schema::Object(object.build()))
-    }
-}
-
-fn number(description: &str) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::Number)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
-        .description(Some(description))
-}
-
-fn integer(description: &str, min: u64, max: u64, default: u64) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-        .description(Some(description))
-        .minimum(Some(min as f64))
-        .maximum(Some(max as f64))
-        .default(Some(json!(default)))
-}
-
-fn string_enum(description: &str, values: Vec<&str>, default: &str) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(description))
-        .enum_values(Some(values))
-        .default(Some(json!(default)))
-}
 
 /// The document as this server serves it: the largest width and height and `x-max-pixels` from
 /// its limits, and the rules between fields that utoipa's builders cannot state.
@@ -298,10 +150,49 @@ pub const API_KEY_SCHEME: &str = "api_key";
 
 #[cfg(test)]
 mod tests {
+    use render_core::validate::{
+        DEFAULT_MAX_DIMENSION, MAX_ESCAPE_RADIUS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE, MAX_VIEW_WIDTH,
+        MIN_VIEW_WIDTH,
+    };
+    use render_core::{Palette, RenderParams};
+
     use super::*;
 
     fn schema_json() -> serde_json::Value {
-        serde_json::to_value(RenderParamsSchema::schema()).unwrap()
+        serde_json::to_value(RenderParams::schema()).unwrap()
+    }
+
+    /// utoipa takes only literals in `#[schema(minimum/maximum = ..)]`: this holds the literals on
+    /// `RenderParams` to the limits `validate` enforces.
+    #[test]
+    fn the_params_schema_bounds_are_the_validation_limits() {
+        let schema = schema_json();
+        let bounds = |field: &str| {
+            let property = &schema["properties"][field];
+            (
+                property["minimum"]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{field}: {property}")),
+                property["maximum"]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{field}: {property}")),
+            )
+        };
+        let side = (1.0, f64::from(DEFAULT_MAX_DIMENSION));
+        assert_eq!(bounds("width"), side);
+        assert_eq!(bounds("height"), side);
+        assert_eq!(bounds("max_iter"), (1.0, f64::from(MAX_ITER_LIMIT)));
+        assert_eq!(bounds("supersample"), (1.0, f64::from(MAX_SUPERSAMPLE)));
+        assert_eq!(bounds("view_width"), (MIN_VIEW_WIDTH, MAX_VIEW_WIDTH));
+        assert_eq!(bounds("escape_radius"), (2.0, MAX_ESCAPE_RADIUS));
+        for (value, field) in [(1.0, "width"), (2.0, "escape_radius")] {
+            let below = serde_json::json!({ field: value / 2.0 });
+            assert!(
+                render_core::parse_params(&below.to_string(), &Limits::default()).is_err(),
+                "{field} = {} must be refused, as the schema's minimum says",
+                value / 2.0
+            );
+        }
     }
 
     #[test]
@@ -355,7 +246,13 @@ mod tests {
     #[test]
     fn the_schema_lists_every_palette_and_each_parses() {
         let schema = schema_json();
-        let names = schema["properties"]["palette"]["enum"].as_array().unwrap();
+        // An inlined enum with its own description and default is wrapped in a one-element oneOf.
+        let palette = &schema["properties"]["palette"];
+        let names = palette
+            .get("enum")
+            .unwrap_or(&palette["oneOf"][0]["enum"])
+            .as_array()
+            .unwrap_or_else(|| panic!("no enum in {palette}"));
         assert_eq!(names.len(), Palette::ALL.len());
         for name in names {
             let json = format!(r#"{{"palette": {name}}}"#);

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use julia_server::jobs::JobStatus;
+use julia_api_types::JobStatus;
 use julia_server::store::{Inserted, JobStore, NewJob, StoreOptions};
 use render_core::{Limits, canonical_hash, parse_params};
 use uuid::Uuid;

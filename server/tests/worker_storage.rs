@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use julia_api_types::{Job, JobStatus};
 use julia_server::jobs::renderer::JobRenderer;
 use julia_server::jobs::worker::{WorkerContext, WorkerControl, spawn_workers};
-use julia_server::jobs::{Job, JobStatus};
 use julia_server::results::{DirResults, PendingResult, Published, ResultStore, StaleTemporaries};
 use julia_server::store::{Inserted, NewJob, StoreOptions};
 use render_core::{Limits, OutputFormat, canonical_hash, parse_params};

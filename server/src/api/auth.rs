@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::state::AppState;
 use crate::config::AccessConfig;
-use crate::jobs::Job;
+use julia_api_types::Job;
 
 /// Keys shorter than this are refused at start-up: they could be guessed.
 const MIN_KEY_LEN: usize = 16;

@@ -5,27 +5,10 @@ use axum::Json;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use julia_api_types::{ErrorBody, ErrorDetail};
 use render_core::ParseError;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::store::StoreError;
-
-/// The JSON body of every error.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `invalid_params`, `not_found`, `queue_full`.
-    pub code: String,
-    pub message: String,
-    /// The offending field (dotted path, e.g. `c.re`) for `422` answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
 
 #[derive(Debug)]
 pub struct ApiError {

@@ -9,7 +9,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::error::{ApiError, ErrorBody};
+use julia_api_types::ErrorBody;
+
+use super::error::ApiError;
 use super::state::AppState;
 
 /// Seconds a client refused for too many streams is told to wait.

@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ErrorBody};
+use julia_api_types::ErrorBody;
+
+use super::error::ApiError;
 use super::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

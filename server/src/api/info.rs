@@ -2,49 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use julia_api_types::{AuthInfo, LimitsInfo, ServerInfo};
 use render_core::Palette;
 use render_core::validate::{MAX_ESCAPE_RADIUS, MAX_ITER_LIMIT, MAX_SUPERSAMPLE};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::state::AppState;
 use crate::config::BODY_LIMIT_BYTES;
-use crate::jobs::renderer::BackendsInfo;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ServerInfo {
-    pub version: String,
-    pub backends: BackendsInfo,
-    pub limits: LimitsInfo,
-    /// Palette names accepted in `palette`.
-    pub palettes: Vec<String>,
-    pub auth: AuthInfo,
-}
-
-/// What needs an API key (`Authorization: Bearer <key>`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuthInfo {
-    /// Submitting, canceling and `replaces=` need a key.
-    pub keys_required: bool,
-    /// Reading jobs, results and events needs a key too.
-    pub keys_for_reads: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LimitsInfo {
-    pub max_pixels: u64,
-    pub max_iter: u32,
-    pub max_supersample: u32,
-    pub queue_capacity: u64,
-    pub body_limit_bytes: usize,
-    /// Largest `width` and largest `height`.
-    pub max_dimension: u32,
-    /// Largest `width * height * supersample² * max_iter`.
-    pub max_work: u64,
-    pub max_escape_radius: f64,
-    /// Seconds a render may run before its job fails with code `timeout`; absent: no limit.
-    pub job_timeout_secs: Option<u64>,
-}
 
 /// Version, render backends, limits and palettes.
 #[utoipa::path(get, path = "/api/info", tag = "service", responses((status = 200, body = ServerInfo)))]

@@ -18,12 +18,14 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::auth::Caller;
-use super::error::{ApiError, ErrorBody};
+use julia_api_types::ErrorBody;
+
+use super::error::ApiError;
 use super::state::AppState;
-use crate::jobs::{Job, JobStatus};
 use crate::metrics::{DEDUP_HITS, QUEUE_REJECTIONS};
-use crate::openapi::RenderParamsSchema;
 use crate::store::{Canceled, Deleted, Inserted, NewJob, Requeued};
+use julia_api_types::{Job, JobStatus};
+use render_core::RenderParams;
 
 const DEFAULT_LIST_LIMIT: u32 = 10;
 const MAX_LIST_LIMIT: u32 = 100;
@@ -58,7 +60,7 @@ pub fn parse_job_id(raw: Result<Path<String>, PathRejection>) -> Result<Uuid, Ap
 #[utoipa::path(
     post, path = "/api/jobs", tag = "jobs",
     params(SubmitQuery),
-    request_body(content = RenderParamsSchema, content_type = "application/json"),
+    request_body(content = RenderParams, content_type = "application/json"),
     responses(
         (status = 202, description = "a new job was queued", body = Job,
             headers(("Location" = String, description = "the job's URL"))),

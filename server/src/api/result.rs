@@ -8,11 +8,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio_util::io::ReaderStream;
 
-use super::error::{ApiError, ErrorBody};
+use julia_api_types::ErrorBody;
+
+use super::error::ApiError;
 use super::jobs::{parse_job_id, queue_full};
 use super::state::AppState;
-use crate::jobs::JobStatus;
 use crate::store::Requeued;
+use julia_api_types::JobStatus;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 

@@ -12,9 +12,9 @@ use tokio::sync::Semaphore;
 use super::auth::ApiKeys;
 use super::rate_limit::ClientLimiter;
 use crate::config::ServiceConfig;
-use crate::jobs::renderer::BackendsInfo;
 use crate::results::ResultStore;
 use crate::store::JobStore;
+use julia_api_types::BackendsInfo;
 
 pub type AppState = Arc<AppContext>;
 

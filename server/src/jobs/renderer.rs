@@ -3,9 +3,8 @@
 
 use std::io::Write;
 
+use julia_api_types::{BackendsInfo, GpuSummary};
 use render_core::{Flow, Progress, RenderError, RenderParams, RenderStats, StopFlag};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use render_gpu::render_backend::{Backends, Target};
 
@@ -34,25 +33,6 @@ pub enum RenderFailure {
     Canceled,
     #[error("{0}")]
     Failed(String),
-}
-
-/// The render backends as `GET /api/info` reports them.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct BackendsInfo {
-    /// GPU adapters the server renders on (empty: CPU only).
-    pub gpus: Vec<GpuSummary>,
-    pub cpu_threads: usize,
-}
-
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct GpuSummary {
-    pub name: String,
-    /// The graphics API (`vulkan`, `metal`, `dx12`, `gl`).
-    pub api: String,
-    /// `discrete`, `integrated`, `virtual`, `cpu` (software) or `other`.
-    pub device_type: String,
-    /// Whether f64 renders run on the GPU.
-    pub f64: bool,
 }
 
 /// Renders jobs for the workers. Implementations are blocking and are only called from the

@@ -12,8 +12,8 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::jobs::JobStatus;
 use crate::store::JobStore;
+use julia_api_types::JobStatus;
 
 /// A running watch; stops when dropped.
 pub struct JobWatch {

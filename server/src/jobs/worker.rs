@@ -11,12 +11,12 @@ use render_core::{Flow, Progress, StopFlag};
 use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
-use crate::jobs::JobError;
 use crate::jobs::deadline::{JobDeadline, TIMEOUT_CODE};
 use crate::jobs::renderer::{JobRenderer, RenderFailure, WorkerTarget};
 use crate::jobs::watch::JobWatch;
 use crate::results::ResultStore;
 use crate::store::{ClaimedJob, JobStore};
+use julia_api_types::JobError;
 
 mod commit;
 use commit::{WriteErrors, storage_failure, store_result};

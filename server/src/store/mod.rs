@@ -35,7 +35,7 @@ use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
-use crate::jobs::{Job, JobError, JobStatus};
+use julia_api_types::{Job, JobError, JobStatus};
 
 /// Storage failures; the API maps them to `500`-free answers where it can (`503` otherwise).
 #[derive(Debug, thiserror::Error)]

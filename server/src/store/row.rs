@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{QueueStats, StoreError, StoreResult};
-use crate::jobs::{Job, JobError, JobStatus};
+use julia_api_types::{Job, JobError, JobStatus};
 
 /// The columns of a job, as stored.
 #[derive(sqlx::FromRow)]

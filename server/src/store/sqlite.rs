@@ -23,7 +23,7 @@ use super::{
 use sqlx::FromRow;
 
 use super::row::{JobRow, micros, queue_stats};
-use crate::jobs::{Job, JobError};
+use julia_api_types::{Job, JobError};
 
 mod attempts;
 mod delete;

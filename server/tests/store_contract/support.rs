@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use julia_server::jobs::{Job, JobError};
+use julia_api_types::{Job, JobError};
 use julia_server::store::{ClaimedJob, Completion, Inserted, JobStore, NewJob};
 use render_core::{Limits, canonical_hash, parse_params};
 use tokio::sync::broadcast;

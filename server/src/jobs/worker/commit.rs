@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use super::WorkerContext;
 use crate::jobs::renderer::Rendered;
-use crate::jobs::{Job, JobError};
 use crate::metrics::ATTEMPT_FAILURES;
 use crate::results::PendingResult;
 use crate::store::Completion;
+use julia_api_types::{Job, JobError};
 
 /// The error code of an attempt whose result could not be stored.
 pub const STORAGE: &str = "storage";

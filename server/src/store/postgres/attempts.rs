@@ -9,10 +9,10 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{INSERT_LOCK_KEY, PostgresStore, job_from_row, retry};
-use crate::jobs::JobStatus;
 use crate::store::attempts::{FINISHED, PRUNE_BATCH, Sql};
 use crate::store::row::micros;
 use crate::store::{ClaimedJob, ExpiredLeases, Requeued, StoreResult};
+use julia_api_types::JobStatus;
 
 /// Every statement here binds the cap as `$1`.
 const SQL: Sql<'static> = Sql {

@@ -8,10 +8,10 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Bind, FENCE, SqliteStore, job_from_row, now_micros};
-use crate::jobs::{JobError, JobStatus};
 use crate::store::attempts::{FINISHED, PRUNE_BATCH, Sql};
 use crate::store::row::micros;
 use crate::store::{ClaimedJob, ExpiredLeases, Requeued, StoreResult};
+use julia_api_types::{JobError, JobStatus};
 
 /// Every statement here binds the cap as `?1` and now as `?2`.
 const SQL: Sql<'static> = Sql {

@@ -9,9 +9,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tokio::sync::{broadcast, watch};
 
 use super::{SqliteStore, now_micros};
-use crate::jobs::JobStatus;
 use crate::store::attempts::Sql;
 use crate::store::{StoreOptions, StoreResult};
+use julia_api_types::JobStatus;
 
 /// How many job events a slow SSE client may fall behind before it skips some.
 const EVENT_BUFFER: usize = 1024;

@@ -1,7 +1,7 @@
 //! Claims, leases and fencing: queue order, lease expiry and renewal, stale tokens refused for
 //! every worker write, and a job going back to the queue (release, requeue of a done job).
 
-use julia_server::jobs::JobStatus;
+use julia_api_types::JobStatus;
 use julia_server::store::{JobStore, Requeued};
 
 use crate::support::{

@@ -1,7 +1,7 @@
 //! Deleting jobs: the row is gone, a running job is canceled first (its watchers hear it and its
 //! worker's writes are refused), and the answer says whether another job still names the hash.
 
-use julia_server::jobs::JobStatus;
+use julia_api_types::JobStatus;
 use julia_server::store::{Deleted, Inserted, JobStore};
 use uuid::Uuid;
 

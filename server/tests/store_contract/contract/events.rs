@@ -1,7 +1,7 @@
 //! What the store tells others: job events for every state change and progress, the work signal
 //! that wakes idle workers, and the queue statistics.
 
-use julia_server::jobs::JobStatus;
+use julia_api_types::JobStatus;
 use julia_server::store::JobStore;
 
 use crate::support::{EVENT_WAIT, LONG_LEASE, claim, completion, insert, wait_event};

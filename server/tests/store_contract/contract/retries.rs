@@ -2,7 +2,7 @@
 //! `too_many_attempts` wherever it is given back (expired lease, failed attempt) or reached by a
 //! claim; a drain release gives its try back; a re-queued done job starts afresh.
 
-use julia_server::jobs::{Job, JobError, JobStatus};
+use julia_api_types::{Job, JobError, JobStatus};
 use julia_server::store::{DEFAULT_MAX_ATTEMPTS, ExpiredLeases, JobStore, StoreOptions};
 use uuid::Uuid;
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use julia_server::jobs::JobStatus;
+use julia_api_types::JobStatus;
 use julia_server::store::{Canceled, Inserted, JobStore};
 use uuid::Uuid;
 

@@ -1,16 +1,14 @@
-//! The Job record: the JSON shape of DESIGN §4 shared by the store, the API, the SSE stream and
-//! the OpenAPI document.
+//! The Job record: the JSON shape of DESIGN §4 shared by the server's store, workers, API and SSE
+//! stream, the OpenAPI document and the web UI.
 
 use render_core::RenderParams;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Where a job is in its life.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     Queued,
@@ -51,20 +49,21 @@ impl JobStatus {
 }
 
 /// Why a job failed (or was canceled), as `{code, message}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobError {
     pub code: String,
     pub message: String,
 }
 
 /// A render job as clients see it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Job {
     pub id: Uuid,
     pub status: JobStatus,
     /// 0.0 ..= 1.0.
     pub progress: f64,
-    #[schema(value_type = crate::openapi::RenderParamsSchema)]
     pub params: RenderParams,
     /// Canonical hash of the normalised parameters (32 hex digits); names the result and keys dedup.
     pub hash: String,
@@ -87,7 +86,8 @@ pub struct Job {
     #[serde(default)]
     pub deduplicated: bool,
     /// The API key identity that submitted it; only that key may cancel or replace it. Never
-    /// sent to clients: key names are the operator's business.
+    /// sent to clients (key names are the operator's business): the server's store fills it in,
+    /// and a client always reads `None`.
     #[serde(skip)]
     pub owner: Option<String>,
 }
