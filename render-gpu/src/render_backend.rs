@@ -19,7 +19,8 @@ pub use fallback::FallbackSource;
 pub use threads::calling_thread_priority;
 use threads::{Background, background_global_pool, build_cpu_pool, lower_thread_priority};
 
-/// Name of the counter of renders (or the rest of a render) moved from a GPU to the CPU.
+/// Name of the counter of renders (or the rest of a render) moved from a GPU to the CPU. Defined
+/// here, where it is counted; the server's metric table re-uses it and describes it.
 pub const GPU_FALLBACKS_METRIC: &str = "julia_gpu_fallbacks_total";
 
 /// How to set the backends up.
@@ -129,10 +130,6 @@ impl Backends {
     /// Blocking (adapter discovery, device creation, shader compilation); call once at start-up.
     /// An adapter whose device cannot be opened is logged and left out.
     pub fn detect(opts: &BackendOptions) -> Backends {
-        ::metrics::describe_counter!(
-            GPU_FALLBACKS_METRIC,
-            "Renders, or the rest of a render, moved from a GPU to the CPU after a GPU failure"
-        );
         let cpu_threads = opts
             .cpu_threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))

@@ -14,16 +14,12 @@ use time::OffsetDateTime;
 use crate::store::QueueStats;
 use julia_api_types::JobStatus;
 
-pub const QUEUE_DEPTH: &str = "julia_queue_depth";
-pub const OLDEST_QUEUED_AGE: &str = "julia_queue_oldest_age_seconds";
-pub const JOBS: &str = "julia_jobs";
-pub const RENDER_DURATION: &str = "julia_render_duration_seconds";
-pub const GPU_FALLBACKS: &str = "julia_gpu_fallbacks_total";
-pub const HTTP_DURATION: &str = "julia_http_request_duration_seconds";
-pub const DEDUP_HITS: &str = "julia_dedup_hits_total";
-pub const QUEUE_REJECTIONS: &str = "julia_queue_full_rejections_total";
-pub const JOBS_PRUNED: &str = "julia_jobs_pruned_total";
-pub const ATTEMPT_FAILURES: &str = "julia_attempt_failures_total";
+pub mod names;
+
+use names::{
+    ATTEMPT_FAILURES, DEDUP_HITS, GPU_FALLBACKS, HTTP_DURATION, JOBS, JOBS_PRUNED,
+    OLDEST_QUEUED_AGE, QUEUE_DEPTH, QUEUE_REJECTIONS, RENDER_DURATION,
+};
 
 /// Installs the global recorder (once per process) and returns the handle that renders the
 /// Prometheus text.

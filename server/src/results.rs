@@ -237,7 +237,7 @@ impl DirResults {
             }
             let entry = index.entries.remove(&victim).expect("victim indexed");
             index.total_bytes -= entry.bytes;
-            metrics::counter!("julia_result_evictions_total").increment(1);
+            metrics::counter!(crate::metrics::names::RESULT_EVICTIONS).increment(1);
             tracing::info!(file = %victim, bytes = entry.bytes, "evicted result over the disk budget");
         }
     }

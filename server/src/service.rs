@@ -211,7 +211,7 @@ pub async fn prune_finished_jobs(store: Arc<dyn store::JobStore>, retention: Dur
         match store.prune_finished(retention).await {
             Ok(0) => {}
             Ok(n) => {
-                metrics::counter!(crate::metrics::JOBS_PRUNED).increment(n);
+                metrics::counter!(crate::metrics::names::JOBS_PRUNED).increment(n);
                 tracing::info!(
                     n,
                     retention_secs = retention.as_secs(),

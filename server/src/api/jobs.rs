@@ -22,7 +22,7 @@ use julia_api_types::ErrorBody;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::metrics::{DEDUP_HITS, QUEUE_REJECTIONS};
+use crate::metrics::names::{DEDUP_HITS, QUEUE_REJECTIONS};
 use crate::store::{Canceled, Deleted, Inserted, NewJob, Requeued};
 use julia_api_types::{Job, JobStatus};
 use render_core::RenderParams;

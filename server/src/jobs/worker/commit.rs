@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::WorkerContext;
 use crate::jobs::renderer::Rendered;
-use crate::metrics::ATTEMPT_FAILURES;
+use crate::metrics::names::{ATTEMPT_FAILURES, RENDER_DURATION};
 use crate::results::PendingResult;
 use crate::store::Completion;
 use julia_api_types::{Job, JobError};
@@ -64,7 +64,7 @@ pub(super) fn store_result(
     ctx.results
         .committed(&job.hash, job.params.format, published.bytes);
     let elapsed = started.elapsed();
-    metrics::histogram!("julia_render_duration_seconds", "backend" => rendered.backend.clone())
+    metrics::histogram!(RENDER_DURATION, "backend" => rendered.backend.clone())
         .record(elapsed.as_secs_f64());
     let completion = Completion {
         backend: rendered.backend,
