@@ -17,7 +17,7 @@ ui: setup
 # Sets up everything, builds the UI and the release server, and starts it on the embedded defaults
 # (SQLite in ./data, GPU if there is one, CPU otherwise).
 run: ui
-	$(CARGO) build --release -p gpu-server
+	$(CARGO) build --release -p julia-server
 	$(TARGET_DIR)/release/julia-server serve --addr $(ADDR) --data-dir $(DATA_DIR) --ui-dir dist
 
 # render-core must build for the browser.
@@ -26,7 +26,7 @@ wasm-check:
 
 lint:
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --all-targets -p render-core -p shaders -p gpu-server -p julia-tests -p julia-bench -p web-ui -- -D warnings
+	$(CARGO) clippy --all-targets --workspace -- -D warnings
 	$(CARGO) clippy -p web-ui -p render-core --target wasm32-unknown-unknown -- -D warnings
 	$(CARGO) machete
 
@@ -34,11 +34,11 @@ lint:
 # the UI in headless Chromium, and web-ui's own unit tests on the host (`--workspace`: the default
 # members leave web-ui out). One build profile (dev, optimised) serves all of them.
 test: ui wasm-check lint
-	$(CARGO) build -p gpu-server
-	$(CARGO) test --workspace --exclude julia-bench --no-fail-fast
+	$(CARGO) build -p julia-server
+	$(CARGO) test --workspace --no-fail-fast
 
 bench: ui
-	$(CARGO) build --release -p gpu-server -p julia-bench
+	$(CARGO) build --release -p julia-server -p julia-bench
 	$(TARGET_DIR)/release/julia-bench --out docs/BENCHMARKS.md
 
 # Load plus kill -9 chaos against the real server (SQLite) and workers (PostgreSQL), loopback
@@ -46,5 +46,5 @@ bench: ui
 SOAK_SECONDS ?= 180
 soak:
 	@scripts/setup.sh --no-ui --no-browser
-	$(CARGO) build -p gpu-server -p julia-tests --bins
+	$(CARGO) build -p julia-server -p julia-tests --bins
 	$(TARGET_DIR)/debug/julia-soak --seconds $(SOAK_SECONDS) --out docs/RELIABILITY.md

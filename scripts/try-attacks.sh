@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/julia-server}
-[ -x "$bin" ] || { echo "no binary at $bin (cargo build --release -p gpu-server)"; exit 2; }
+[ -x "$bin" ] || { echo "no binary at $bin (cargo build --release -p julia-server)"; exit 2; }
 work=$(mktemp -d /tmp/julia-attacks.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"

@@ -1,9 +1,9 @@
 //! Escape-iterations per second of every GPU adapter this machine has (lavapipe included), on
 //! the same views as the CPU figures.
 
-use gpu_server::gpu::GpuTuning;
-use gpu_server::render_backend::{BackendOptions, Backends};
 use render_core::RenderParams;
+use render_gpu::gpu::GpuTuning;
+use render_gpu::render_backend::{BackendOptions, Backends};
 
 use crate::cpu::{Throughput, run_source};
 

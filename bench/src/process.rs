@@ -13,7 +13,7 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
     let path = exe.with_file_name("julia-server");
     if !path.exists() {
         bail!(
-            "{} is missing: run `cargo build --release -p gpu-server`",
+            "{} is missing: run `cargo build --release -p julia-server`",
             path.display()
         );
     }

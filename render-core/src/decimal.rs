@@ -1,4 +1,4 @@
-//! `Decimal`: a coordinate written as a decimal string of any precision (issue 13, DESIGN §3).
+//! `Decimal`: a coordinate written as a decimal string of any precision (issue 13, docs/DESIGN.md §3).
 //!
 //! JSON numbers are f64s; a deep view needs more digits than an f64 holds, so `c`, `center` and
 //! `view_width` may also be decimal strings. A `Decimal` keeps the value exactly as written, in

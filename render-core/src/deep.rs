@@ -114,7 +114,7 @@ impl DeepView {
     }
 
     /// `δ_0` of sample (`sx`, `sy`): its offset from the view centre, the pixel mapping of
-    /// DESIGN §3 in units of the sample step (half-integers, exact in f64) times that step.
+    /// docs/DESIGN.md §3 in units of the sample step (half-integers, exact in f64) times that step.
     pub fn sample_offset(&self, sx: u32, sy: u32) -> FloatExp {
         let ss = f64::from(self.supersample);
         let x = f64::from(sx) + 0.5 - f64::from(self.width) * ss / 2.0;

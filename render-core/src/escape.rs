@@ -1,4 +1,4 @@
-//! The escape-time definition (DESIGN §3) in its plainest form: one sample, scalar, f32 and f64.
+//! The escape-time definition (docs/DESIGN.md §3) in its plainest form: one sample, scalar, f32 and f64.
 //!
 //! This is the reference every faster kernel (SIMD on the CPU, WGSL on the GPU) is tested against.
 //! The expressions and their order are the contract: `x' = x*x - y*y + c.re`, `y' = 2*x*y + c.im`,

@@ -1,6 +1,6 @@
 //! The uniform blocks the WGSL escape shaders read, as `#[repr(C)]` Pod structs.
 //!
-//! render-core knows no GPU: these are plain structs, filled by the GPU renderer in gpu-server and
+//! render-core knows no GPU: these are plain structs, filled by the GPU renderer in render-gpu and
 //! checked field by field (size and offsets) against the structs the shaders declare, by the naga
 //! test in `shaders/tests/`. A change on one side without the other fails that test.
 //!
@@ -10,7 +10,7 @@
 //!
 //! `fma_barrier` is always 0.0. The shaders add it to every product before the product meets an
 //! addition: shader compilers (Mesa's NIR, vendor drivers) otherwise fuse `a*b + c` into one FMA,
-//! which DESIGN §3 forbids and which changes counts near the set (measured on lavapipe: 3.9% of
+//! which docs/DESIGN.md §3 forbids and which changes counts near the set (measured on lavapipe: 3.9% of
 //! samples of the default f32 view). The compiler cannot know the uniform is zero, so it cannot
 //! drop the addition, and `fma(a, b, 0.0)` rounds exactly like `a * b`.
 
@@ -33,7 +33,7 @@ pub struct DispatchRange {
 }
 
 /// Uniforms of the f32 variant of `julia.wgsl.tmpl`: `c` and `R^2` rounded to f32 once, as
-/// DESIGN §3 says.
+/// docs/DESIGN.md §3 says.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct JuliaParamsF32 {

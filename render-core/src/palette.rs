@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A named colour map.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Palette {
     #[serde(rename = "nipy_spectral")]
     NipySpectral,

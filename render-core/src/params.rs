@@ -1,4 +1,4 @@
-//! `RenderParams`: the one parameter type shared by the HTTP API, the CLI and the web UI (DESIGN §3).
+//! `RenderParams`: the one parameter type shared by the HTTP API, the CLI and the web UI (docs/DESIGN.md §3).
 //!
 //! Every field has a default, so a client may send only what it changes; unknown fields are rejected
 //! so that a typo (`"max_iters"`) is an error instead of a silently ignored setting.
@@ -14,9 +14,12 @@ use crate::palette::Palette;
 
 /// A complex number as it appears in JSON: `{"re": .., "im": ..}`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Complex {
+    /// real part (finite)
     pub re: f64,
+    /// imaginary part (finite)
     pub im: f64,
 }
 
@@ -28,6 +31,7 @@ impl Complex {
 
 /// Arithmetic precision of the iteration.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     F32,
@@ -42,6 +46,7 @@ pub enum Precision {
 
 /// What the render produces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     /// 8-bit RGBA colour image.
@@ -72,25 +77,66 @@ impl OutputFormat {
 /// In JSON, `c`, `center` and `view_width` are numbers or decimal strings (`params/wire.rs`); here
 /// each is an f64 (the nearest one to the value given) plus, in [`ExactCoords`], the decimal
 /// itself wherever an f64 does not carry it exactly. Only the deep path reads the decimals.
+///
+/// With the `openapi` feature the OpenAPI schema is derived from this struct: each field's doc
+/// comment is its description and its `schema(..)` attribute states the bounds `validate` checks
+/// (utoipa takes literals there; the server's tests check them against `validate`'s constants).
+/// serde reads and writes the JSON through `WireParams`; the container and field attributes
+/// besides `from`/`into` are there for the schema (additional properties refused, every field
+/// optional, `exact` not on the wire).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(from = "wire::WireParams", into = "wire::WireParams")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(default, description = OPENAPI_DESCRIPTION))]
+#[serde(
+    from = "wire::WireParams",
+    into = "wire::WireParams",
+    deny_unknown_fields,
+    default
+)]
 pub struct RenderParams {
+    /// pixels, >= 1; width*height at most `x-max-pixels`, and width*height*supersample²*max_iter at most the server's max_work
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65536, format = Int64))]
     pub width: u32,
+    /// pixels, >= 1; width*height at most `x-max-pixels`
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65536, format = Int64))]
     pub height: u32,
+    /// the Julia constant c
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub c: Complex,
+    /// centre of the view in the complex plane
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub center: Complex,
-    /// Width of the image in the complex plane (its nearest f64: 0 below f64's range).
+    /// width of the image in the complex plane; as a decimal string (deep zoom) down to 1e-2000
+    #[cfg_attr(feature = "openapi", schema(minimum = 1e-290, maximum = 1e290))]
     pub view_width: f64,
+    /// iteration limit
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000, format = Int64))]
     pub max_iter: u32,
+    /// finite, >= 2, <= 1e9
+    #[cfg_attr(feature = "openapi", schema(minimum = 2.0, maximum = 1e9))]
     pub escape_radius: f64,
+    /// colour map (png only)
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub palette: Palette,
-    /// Samples per axis and pixel (1..=4, png only).
+    /// samples per axis and pixel (png only; npy needs 1)
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 4, format = Int64))]
     pub supersample: u32,
+    /// iteration precision
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub precision: Precision,
+    /// png: RGBA colour image; npy: <u4 escape counts
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub format: OutputFormat,
     /// The decimals of coordinates given with more digits (or less magnitude) than an f64 holds.
+    #[serde(skip)]
     pub exact: ExactCoords,
 }
+
+/// The description of `RenderParams` in the OpenAPI document.
+#[cfg(feature = "openapi")]
+const OPENAPI_DESCRIPTION: &str = "Everything that determines a rendered image. Every field is \
+    optional (defaults shown); unknown fields are rejected with 422. width*height must not exceed \
+    `x-max-pixels`, this server's pixel limit; npy output needs supersample 1.";
 
 impl Default for RenderParams {
     fn default() -> Self {

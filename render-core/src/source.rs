@@ -1,5 +1,5 @@
 //! `EscapeSource`: anything that can fill a band with escape samples. The CPU renderer here and
-//! the GPU renderer in gpu-server both implement it, so colouring, encoding, progress and
+//! the GPU renderer in render-gpu both implement it, so colouring, encoding, progress and
 //! cancellation are written once, in `pipeline`.
 
 use crate::band::Band;

@@ -141,7 +141,7 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Checks every rule of DESIGN §3; the first violation is returned.
+/// Checks every rule of docs/DESIGN.md §3; the first violation is returned.
 pub fn validate(p: &RenderParams, limits: &Limits) -> Result<(), ParamError> {
     if p.width < 1 {
         return Err(ParamError::new("width", "must be at least 1"));

@@ -1,4 +1,4 @@
-//! Pixel mapping (DESIGN §3): where in the complex plane each pixel, or sub-pixel sample, lies.
+//! Pixel mapping (docs/DESIGN.md §3): where in the complex plane each pixel, or sub-pixel sample, lies.
 //!
 //! Always computed in f64 in exactly the written order — `step` first, then the offset from the
 //! image centre times `step`, then `+ center` — so every backend samples the same points.

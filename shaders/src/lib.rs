@@ -1,6 +1,6 @@
 //! The WGSL sources of the GPU renderer, embedded as strings.
 //!
-//! Shaders are data: gpu-server compiles them at run time, and `tests/validate.rs` parses and
+//! Shaders are data: render-gpu compiles them at run time, and `tests/validate.rs` parses and
 //! validates every one of them with naga (reporting file, line and column) and checks the uniform
 //! struct each declares against render-core's `gpu_layout` structs. The f32 and f64 escape
 //! shaders are one template (`julia.wgsl.tmpl`), expanded by `build.rs` with [`template`].

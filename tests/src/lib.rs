@@ -1,10 +1,10 @@
 //! End-to-end test support; the tests themselves live in `tests/tests/`.
 //!
 //! [`Server`] starts the real `julia-server` binary (built beforehand with
-//! `cargo build -p gpu-server`; cargo does not build a dependency's binaries for tests) on a free
+//! `cargo build -p julia-server`; cargo does not build a dependency's binaries for tests) on a free
 //! loopback port with its own temporary data directory, and kills it when dropped.
 
-pub mod pg_cluster;
+pub use test_support::pg_cluster;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ pub fn server_binary() -> PathBuf {
     let binary = profile_dir.join(format!("julia-server{}", std::env::consts::EXE_SUFFIX));
     assert!(
         binary.is_file(),
-        "{} does not exist: run `cargo build -p gpu-server` first (cargo test does not build it)",
+        "{} does not exist: run `cargo build -p julia-server` first (cargo test does not build it)",
         binary.display()
     );
     binary

@@ -1,9 +1,10 @@
-//! The HTTP API client (DESIGN §4): submit, list and cancel jobs, and probe the server.
+//! The HTTP API client (docs/DESIGN.md §4): submit, list and cancel jobs, and probe the server.
 
 use gloo_net::http::{Request, Response};
+use julia_api_types::{ErrorBody, ServerInfo};
 use leptos::prelude::Set;
 use render_core::RenderParams;
-use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::api_key::ApiAuth;
 use crate::config::ApiBase;
@@ -24,38 +25,11 @@ pub enum ApiError {
     },
 }
 
-/// The body of an API error answer.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message: String,
-    #[serde(default)]
-    field: Option<String>,
-}
-
 /// Talks to one render server.
 #[derive(Clone, Debug)]
 pub struct Api {
     base: ApiBase,
     auth: ApiAuth,
-}
-
-/// The part of `GET /api/info` the page uses.
-#[derive(Deserialize)]
-struct ServerInfo {
-    #[serde(default)]
-    auth: AuthInfo,
-}
-
-#[derive(Default, Deserialize)]
-struct AuthInfo {
-    #[serde(default)]
-    keys_required: bool,
 }
 
 impl Api {
@@ -94,12 +68,11 @@ impl Api {
     pub async fn submit(
         &self,
         params: &RenderParams,
-        replaces: Option<&str>,
+        replaces: Option<Uuid>,
     ) -> Result<Job, ApiError> {
         let mut url = self.base.url("/api/jobs");
         if let Some(id) = replaces {
-            url.push_str("?replaces=");
-            url.push_str(&String::from(js_sys::encode_uri_component(id)));
+            url.push_str(&format!("?replaces={id}"));
         }
         let request = self
             .authorized(Request::post(&url))
@@ -120,11 +93,8 @@ impl Api {
     }
 
     /// `POST /api/jobs/{id}/cancel`.
-    pub async fn cancel(&self, id: &str) -> Result<Job, ApiError> {
-        let url = self.base.url(&format!(
-            "/api/jobs/{}/cancel",
-            String::from(js_sys::encode_uri_component(id))
-        ));
+    pub async fn cancel(&self, id: Uuid) -> Result<Job, ApiError> {
+        let url = self.base.url(&format!("/api/jobs/{id}/cancel"));
         let response = self.send(Request::post(&url)).await?;
         self.parse(response).await
     }

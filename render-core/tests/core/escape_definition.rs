@@ -1,4 +1,4 @@
-//! The escape-count definition (DESIGN §3) at hand-checked points, and f32/f64 agreement on the
+//! The escape-count definition (docs/DESIGN.md §3) at hand-checked points, and f32/f64 agreement on the
 //! default render.
 
 use render_core::escape::{escape_f32, escape_f64};

@@ -1,4 +1,4 @@
-//! Every rule of DESIGN §3 rejects bad input with an error that names the offending field, and
+//! Every rule of docs/DESIGN.md §3 rejects bad input with an error that names the offending field, and
 //! malformed JSON is told apart from invalid parameters.
 
 use render_core::{Limits, ParseError, RenderParams, parse_params, validate};

@@ -2,7 +2,7 @@
 //! string of 1040 digits, is accepted, rendered by perturbation and reported as `deep`; the
 //! decimals come back in full and deduplicate like numbers do.
 //!
-//! Build the binary first: `cargo build -p gpu-server`.
+//! Build the binary first: `cargo build -p julia-server`.
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Every endpoint of DESIGN §4 and its status codes, against the real binary over HTTP.
+//! Every endpoint of docs/DESIGN.md §4 and its status codes, against the real binary over HTTP.
 //!
 //! The tests are grouped by concept: submitting jobs ([`submit`]), canceling and replacing them
 //! ([`cancel`]), reading jobs and their results back ([`results`]), and the service surface around

@@ -3,7 +3,7 @@
 //! stopped inside its (single, enormous) band by the time limit (`failed`, code `timeout`), by a
 //! cancel (the worker takes the next job) and by the end of a drain's grace period.
 //!
-//! Build the binary first: `cargo build -p gpu-server`.
+//! Build the binary first: `cargo build -p julia-server`.
 
 use std::time::Duration;
 

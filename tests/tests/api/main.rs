@@ -7,7 +7,7 @@
 //!
 //! Every test starts its own server on its own port and data directory, so they run in parallel.
 //!
-//! Build the binary first: `cargo build -p gpu-server`.
+//! Build the binary first: `cargo build -p julia-server`.
 
 mod access;
 mod connections;

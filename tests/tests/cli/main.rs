@@ -3,7 +3,7 @@
 //! ([`remote`]), the per-job memory bound ([`memory`]) and secrets kept out of output
 //! ([`secrets`]).
 //!
-//! Build the binary first: `cargo build -p gpu-server`.
+//! Build the binary first: `cargo build -p julia-server`.
 
 mod memory;
 mod remote;

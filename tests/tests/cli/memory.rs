@@ -3,7 +3,7 @@
 //! within the documented per-job bound (README, "Memory per job") above the process's own
 //! baseline, measured as the child's peak RSS (`wait4`'s `ru_maxrss`).
 //!
-//! Build the binary first: `cargo build -p gpu-server`.
+//! Build the binary first: `cargo build -p julia-server`.
 
 use std::path::Path;
 use std::process::{Command, Stdio};

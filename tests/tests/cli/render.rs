@@ -1,8 +1,8 @@
 //! `julia-server render` as a user runs it: the real binary, its exit codes, its messages and
-//! the files it writes (DESIGN §3b).
+//! the files it writes (docs/DESIGN.md §3b).
 //!
 //! The binary is found next to this test's `deps/` directory, so build it first:
-//! `cargo build -p gpu-server` (the Makefile's test target does).
+//! `cargo build -p julia-server` (the Makefile's test target does).
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -4,7 +4,7 @@
 //! ([`restart`]), and the soak in miniature on both stores ([`soak_short`]). [`support`] starts
 //! the nodes and workers.
 //!
-//! Build the binary first: `cargo build -p gpu-server`.
+//! Build the binary first: `cargo build -p julia-server`.
 
 mod fencing;
 mod fleet;

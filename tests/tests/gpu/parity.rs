@@ -1,4 +1,4 @@
-//! GPU vs CPU parity (DESIGN §3, §7: vello_tests' `compare_gpu_cpu`), on whatever adapter the
+//! GPU vs CPU parity (docs/DESIGN.md §3, §7: vello_tests' `compare_gpu_cpu`), on whatever adapter the
 //! machine has — Mesa lavapipe in CI.
 //!
 //! Tolerance, f32: at most 0.5% of samples may have a different escape count, and every one of
@@ -11,11 +11,11 @@
 //!
 //! Without an adapter the tests print a notice and pass; with `RENDER_REQUIRE_GPU=1` they fail.
 
-use gpu_server::gpu::GpuTuning;
-use gpu_server::render_backend::{BackendOptions, Backends};
 use render_core::{
     EscapeSample, EscapeSource, Flow, OutputFormat, Precision, RenderParams, plan_bands,
 };
+use render_gpu::gpu::GpuTuning;
+use render_gpu::render_backend::{BackendOptions, Backends};
 
 /// Largest share of samples whose f32 count may differ between GPU and CPU.
 const MAX_DIFFERING_SHARE: f64 = 0.005;
@@ -259,7 +259,7 @@ fn gpu_render_through_the_pipeline_writes_a_complete_npy() {
     let mut out = Vec::new();
     let outcome = backends
         .render(
-            gpu_server::render_backend::Target::Gpu(0),
+            render_gpu::render_backend::Target::Gpu(0),
             &params,
             &mut out,
             &render_core::StopFlag::new(),
@@ -269,7 +269,7 @@ fn gpu_render_through_the_pipeline_writes_a_complete_npy() {
     assert_eq!(outcome.gpu_fallback, None);
     assert_eq!(
         outcome.backend,
-        gpu_server::render_backend::BackendKind::Gpu
+        render_gpu::render_backend::BackendKind::Gpu
     );
     assert_eq!(outcome.stats.samples, 300 * 200);
     let header_len = out.len() - 300 * 200 * 4;

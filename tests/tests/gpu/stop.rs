@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use gpu_server::gpu::GpuTuning;
-use gpu_server::render_backend::{BackendOptions, Backends};
 use render_core::{Band, Complex, EscapeSample, EscapeSource, RenderParams, StopFlag, plan_bands};
+use render_gpu::gpu::GpuTuning;
+use render_gpu::render_backend::{BackendOptions, Backends};
 
 /// A value no computed sample has (counts are at most `max_iter`).
 const UNTOUCHED: EscapeSample = EscapeSample {

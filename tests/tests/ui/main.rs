@@ -3,7 +3,7 @@
 //! API ([`no_api`]); and the server as the UI's static host ([`serving`]). [`support`] starts
 //! the server, the static host and the browser.
 //!
-//! The UI must be built (`make ui`) and the binary too (`cargo build -p gpu-server`).
+//! The UI must be built (`make ui`) and the binary too (`cargo build -p julia-server`).
 
 mod no_api;
 mod preview;

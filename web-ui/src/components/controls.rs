@@ -1,4 +1,4 @@
-//! The parameter controls, each a labelled input whose accessible name is its label (DESIGN §6).
+//! The parameter controls, each a labelled input whose accessible name is its label (docs/DESIGN.md §6).
 //!
 //! Every keystroke updates the view (and so the preview) at once; the URL gets a
 //! history entry per edit, closed when the input commits (`change`: Enter or leaving the field).

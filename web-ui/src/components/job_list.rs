@@ -8,7 +8,7 @@ use render_core::{OutputFormat, RenderParams};
 use crate::api::ApiError;
 use crate::components::render_panel::short_id;
 use crate::connection::ServerLink;
-use crate::job::{Job, JobStatus, upsert};
+use crate::job::{Job, JobStatus, JobView, upsert};
 
 #[component]
 pub fn JobList(jobs: RwSignal<Vec<Job>>, link: ServerLink) -> impl IntoView {
@@ -35,7 +35,7 @@ fn JobRow(
 ) -> impl IntoView {
     let api = link.with_value(|l| l.api().clone());
     let problem = RwSignal::new(None::<String>);
-    let short = short_id(&job.id).to_string();
+    let short = short_id(&job.id);
     let p = &job.params;
     let title = format!(
         "{}×{} {} · {} iterations",
@@ -47,7 +47,8 @@ fn JobRow(
     let meta = [
         job.backend.clone(),
         job.device.clone(),
-        job.duration_ms.map(|ms| format!("{:.2} s", ms / 1000.0)),
+        job.duration_ms
+            .map(|ms| format!("{:.2} s", ms as f64 / 1000.0)),
     ]
     .into_iter()
     .flatten()
@@ -60,12 +61,11 @@ fn JobRow(
         .map(|url| api.resolve(url));
 
     let cancel = {
-        let id = job.id.clone();
+        let id = job.id;
         move |_| {
-            let id = id.clone();
             let link = link.get_value();
             spawn_local(async move {
-                match link.api().cancel(&id).await {
+                match link.api().cancel(id).await {
                     Ok(job) => jobs.update(|list| upsert(list, job)),
                     Err(err @ ApiError::Unreachable(_)) => {
                         link.report_unreachable();
@@ -106,7 +106,7 @@ fn JobRow(
         if job.is_image() {
             view! {
                 <img class="result" src=url.clone() alt=format!("Rendered image of job {short}")
-                    data-job-id=job.id.clone()/>
+                    data-job-id=job.id.to_string()/>
                 <div class="downloads">
                     <a href=url download=file_name>"Download PNG"</a>
                     <button on:click=request_npy>"Render .npy"</button>
@@ -123,9 +123,9 @@ fn JobRow(
         }
     });
     view! {
-        <li class="job" data-job-id=job.id.clone() data-status=job.status.label()>
+        <li class="job" data-job-id=job.id.to_string() data-status=job.status.as_str()>
             <div class="job-head">
-                <span class=format!("status {}", job.status.label())>{job.status.label()}</span>
+                <span class=format!("status {}", job.status.as_str())>{job.status.as_str()}</span>
                 <span class="job-title">{title}</span>
                 <span class="job-id">{short.clone()}</span>
             </div>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use render_core::{Limits, OutputFormat, RenderParams, validate};
+use uuid::Uuid;
 
 use crate::api::ApiError;
 use crate::connection::{ServerLink, ServerState};
@@ -26,7 +27,7 @@ pub fn RenderPanel(
     let notice = RwSignal::new(None::<Notice>);
     let submitting = RwSignal::new(false);
     // The last image job this page submitted: the one a new Render supersedes while it runs.
-    let mine = RwSignal::new(None::<String>);
+    let mine = RwSignal::new(None::<Uuid>);
     let server_address = link.api().base().display();
 
     let on_render = move |_| {
@@ -48,7 +49,7 @@ pub fn RenderPanel(
         notice.set(Some(Notice::Info("Submitting…".into())));
         let link = link.clone();
         spawn_local(async move {
-            let answer = link.api().submit(&params, replaces.as_deref()).await;
+            let answer = link.api().submit(&params, replaces).await;
             submitting.set(false);
             match answer {
                 Ok(job) => {
@@ -58,7 +59,7 @@ pub fn RenderPanel(
                     } else {
                         format!("Submitted job {short}.")
                     };
-                    mine.set(Some(job.id.clone()));
+                    mine.set(Some(job.id));
                     jobs.update(|list| upsert(list, job));
                     notice.set(Some(Notice::Info(text)));
                 }
@@ -118,6 +119,7 @@ pub fn RenderPanel(
 }
 
 /// The first block of a job id, enough to tell jobs apart on screen.
-pub fn short_id(id: &str) -> &str {
-    id.split('-').next().unwrap_or(id)
+pub fn short_id(id: &Uuid) -> String {
+    let id = id.to_string();
+    id.split('-').next().unwrap_or(&id).to_string()
 }

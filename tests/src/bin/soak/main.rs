@@ -73,7 +73,7 @@ fn main() -> ExitCode {
     });
     if !bin.is_file() {
         eprintln!(
-            "julia-soak: {} not found (build it with `cargo build -p gpu-server`)",
+            "julia-soak: {} not found (build it with `cargo build -p julia-server`)",
             bin.display()
         );
         return ExitCode::from(2);

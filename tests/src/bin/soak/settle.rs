@@ -97,10 +97,10 @@ mod tests {
     #[test]
     fn counts_done_lines_per_job() {
         let logs = vec![
-            "2026-01-01T00:00:00Z  INFO job{id=0a-1 hash=ff}: gpu_server::jobs::worker: done ms=3 bytes=9\n\
-             2026-01-01T00:00:00Z  INFO job{id=0a-1 hash=ff}: gpu_server::jobs::worker: rendering width=1"
+            "2026-01-01T00:00:00Z  INFO job{id=0a-1 hash=ff}: julia_server::jobs::worker: done ms=3 bytes=9\n\
+             2026-01-01T00:00:00Z  INFO job{id=0a-1 hash=ff}: julia_server::jobs::worker: rendering width=1"
                 .to_string(),
-            "2026-01-01T00:00:01Z  INFO job{id=0a-1 hash=ff}: gpu_server::jobs::worker: done ms=4 bytes=9"
+            "2026-01-01T00:00:01Z  INFO job{id=0a-1 hash=ff}: julia_server::jobs::worker: done ms=4 bytes=9"
                 .to_string(),
         ];
         let counts = completions_in_logs(&logs);

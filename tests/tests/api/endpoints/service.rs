@@ -1,5 +1,5 @@
 //! The service around the job API: unknown routes and wrong methods, health, readiness, info and
-//! metrics, the OpenAPI document against the routes DESIGN §4 promises, and CORS.
+//! metrics, the OpenAPI document against the routes docs/DESIGN.md §4 promises, and CORS.
 
 use std::collections::BTreeSet;
 
@@ -94,7 +94,7 @@ async fn health_readiness_info_and_metrics_answer() {
     }
 }
 
-/// The routes DESIGN §4 promises, as (method, OpenAPI path).
+/// The routes docs/DESIGN.md §4 promises, as (method, OpenAPI path).
 const DESIGN_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/jobs"),
     ("get", "/api/jobs"),

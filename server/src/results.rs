@@ -1,0 +1,452 @@
+//! Result storage: finished images and arrays as files named by the canonical hash.
+//!
+//! A result is written under a name of its own (one per attempt), synced, and only then moved to
+//! its real name, by the worker that still holds the job's lease (see `jobs::commit`). The move
+//! never replaces a file: two attempts at one hash produce the same bytes, so whichever lands
+//! first stays, and a worker that lost its lease can never overwrite a result. A crash never
+//! leaves a half-written result under a real name. A disk budget evicts the least recently used
+//! results; the job store then re-renders evicted parameters when they are asked for again (see
+//! `api::jobs`). File names come only from hashes this server computed (hex digits), never from
+//! user input.
+
+mod no_replace;
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use render_core::OutputFormat;
+use uuid::Uuid;
+
+pub use no_replace::rename_no_replace;
+
+/// Where finished results live. The directory implementation is the embedded default; shared
+/// storage for distributed mode implements the same trait.
+pub trait ResultStore: Send + Sync + 'static {
+    /// Starts writing the result of `hash`; nothing is visible under the real name until
+    /// [`PendingResult::publish`].
+    fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<Box<dyn PendingResult>>;
+
+    /// Opens a finished result for reading (and marks it recently used); `None` if absent.
+    fn open(&self, hash: &str, format: OutputFormat) -> io::Result<Option<(File, u64)>>;
+
+    fn contains(&self, hash: &str, format: OutputFormat) -> bool;
+
+    /// Records a committed result and evicts least recently used ones over the budget.
+    fn committed(&self, hash: &str, format: OutputFormat, bytes: u64);
+
+    /// Removes a result whose last job was deleted; `false` when there was none.
+    fn remove(&self, hash: &str, format: OutputFormat) -> io::Result<bool>;
+}
+
+/// A result being written under this attempt's own name. Dropped before `publish`, it is removed.
+pub trait PendingResult: Send {
+    fn writer(&mut self) -> &mut dyn Write;
+
+    /// Flushes and syncs everything written; returns the size. Nothing is visible yet.
+    fn finish(&mut self) -> io::Result<u64>;
+
+    /// Moves the finished result to its real name unless a result is already there (it is never
+    /// replaced), and makes the move durable.
+    fn publish(self: Box<Self>) -> io::Result<Published>;
+}
+
+/// Where a published result ended up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The size of the file under the real name.
+    pub bytes: u64,
+    /// Another attempt had already published this hash; its file was kept and this one dropped.
+    pub already_present: bool,
+}
+
+/// A result being written to a temporary file beside its real name.
+struct DirPending {
+    writer: Option<BufWriter<File>>,
+    temp: PathBuf,
+    target: PathBuf,
+    dir: PathBuf,
+    bytes: Option<u64>,
+}
+
+impl PendingResult for DirPending {
+    fn writer(&mut self) -> &mut dyn Write {
+        self.writer.as_mut().expect("writer present until publish")
+    }
+
+    fn finish(&mut self) -> io::Result<u64> {
+        let writer = self.writer.as_mut().expect("writer present until publish");
+        writer.flush()?;
+        let file = writer.get_ref();
+        file.sync_all()?;
+        let bytes = file.metadata()?.len();
+        self.bytes = Some(bytes);
+        Ok(bytes)
+    }
+
+    fn publish(mut self: Box<Self>) -> io::Result<Published> {
+        let bytes = match self.bytes {
+            Some(bytes) => bytes,
+            None => self.finish()?,
+        };
+        let outcome = match rename_no_replace(&self.temp, &self.target) {
+            Ok(()) => Published {
+                bytes,
+                already_present: false,
+            },
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Published {
+                bytes: fs::metadata(&self.target)?.len(),
+                already_present: true,
+            },
+            Err(err) => return Err(err),
+        };
+        // The new name must survive a crash as surely as the bytes it names.
+        File::open(&self.dir)?.sync_all()?;
+        // Dropping now removes this attempt's temporary name if it is still there (a duplicate).
+        self.writer.take();
+        let _ = fs::remove_file(&self.temp);
+        Ok(outcome)
+    }
+}
+
+impl Drop for DirPending {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Results in one directory, with an LRU disk budget.
+pub struct DirResults {
+    dir: PathBuf,
+    budget_bytes: u64,
+    index: Mutex<LruIndex>,
+}
+
+#[derive(Default)]
+struct LruIndex {
+    entries: HashMap<String, Entry>,
+    total_bytes: u64,
+    clock: u64,
+}
+
+struct Entry {
+    bytes: u64,
+    last_used: u64,
+}
+
+const TEMP_SUFFIX: &str = ".partial";
+
+/// Which leftover `.partial` files [`DirResults::open`] may delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaleTemporaries {
+    /// Every one: this process alone writes the directory (the SQLite data-directory lock is
+    /// held), so any temporary is a crash's leftover.
+    All,
+    /// Only those not modified for this long: in distributed mode other nodes share the
+    /// directory, and a fresh temporary may be another worker's render in progress.
+    OlderThan(Duration),
+}
+
+impl StaleTemporaries {
+    /// For a shared directory: a temporary untouched for longer than any job may run is dead
+    /// (a day when jobs have no time limit).
+    pub fn for_shared_dir(job_timeout: Option<Duration>) -> StaleTemporaries {
+        const MARGIN: Duration = Duration::from_secs(10 * 60);
+        const NO_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
+        StaleTemporaries::OlderThan(job_timeout.map_or(NO_LIMIT, |limit| limit + MARGIN))
+    }
+
+    fn is_stale(self, meta: &fs::Metadata) -> bool {
+        match self {
+            StaleTemporaries::All => true,
+            StaleTemporaries::OlderThan(age) => meta
+                .modified()
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|elapsed| elapsed > age),
+        }
+    }
+}
+
+impl DirResults {
+    /// Opens (creating) the directory, removes the temporaries `stale` names as crash
+    /// leftovers, and indexes the existing results oldest-modified first.
+    pub fn open(dir: &Path, budget_bytes: u64, stale: StaleTemporaries) -> io::Result<DirResults> {
+        fs::create_dir_all(dir)?;
+        let mut found = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let meta = entry.metadata()?;
+            if name.ends_with(TEMP_SUFFIX) {
+                if stale.is_stale(&meta) {
+                    // Another node may have removed it first.
+                    match fs::remove_file(entry.path()) {
+                        Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+                        _ => {}
+                    }
+                }
+                continue;
+            }
+            if meta.is_file() {
+                let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+                found.push((modified, name, meta.len()));
+            }
+        }
+        found.sort();
+        let mut index = LruIndex::default();
+        for (_, name, bytes) in found {
+            index.touch(name, bytes);
+        }
+        Ok(DirResults {
+            dir: dir.to_path_buf(),
+            budget_bytes,
+            index: Mutex::new(index),
+        })
+    }
+
+    fn file_name(hash: &str, format: OutputFormat) -> String {
+        debug_assert!(
+            hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "hashes are hex"
+        );
+        format!("{hash}.{}", format.extension())
+    }
+
+    fn evict_over_budget(&self, keep: &str) {
+        let mut index = self.index.lock().expect("result index lock");
+        while index.total_bytes > self.budget_bytes {
+            let victim = index
+                .entries
+                .iter()
+                .filter(|(name, _)| name.as_str() != keep)
+                .min_by_key(|(_, e)| e.last_used)
+                .map(|(name, _)| name.clone());
+            let Some(victim) = victim else { break };
+            // Readers that already opened the file keep streaming it (Unix unlink semantics).
+            if let Err(err) = fs::remove_file(self.dir.join(&victim))
+                && err.kind() != io::ErrorKind::NotFound
+            {
+                tracing::warn!(%err, file = %victim, "could not evict result");
+                break;
+            }
+            let entry = index.entries.remove(&victim).expect("victim indexed");
+            index.total_bytes -= entry.bytes;
+            metrics::counter!(crate::metrics::names::RESULT_EVICTIONS).increment(1);
+            tracing::info!(file = %victim, bytes = entry.bytes, "evicted result over the disk budget");
+        }
+    }
+}
+
+impl LruIndex {
+    fn touch(&mut self, name: String, bytes: u64) {
+        self.clock += 1;
+        let clock = self.clock;
+        match self.entries.get_mut(&name) {
+            Some(entry) => {
+                self.total_bytes = self.total_bytes - entry.bytes + bytes;
+                entry.bytes = bytes;
+                entry.last_used = clock;
+            }
+            None => {
+                self.total_bytes += bytes;
+                self.entries.insert(
+                    name,
+                    Entry {
+                        bytes,
+                        last_used: clock,
+                    },
+                );
+            }
+        }
+    }
+}
+
+impl ResultStore for DirResults {
+    fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<Box<dyn PendingResult>> {
+        let target = self.dir.join(Self::file_name(hash, format));
+        // A name per attempt: two workers may render the same hash (a reclaimed lease).
+        let temp = self.dir.join(format!(
+            "{}.{}{TEMP_SUFFIX}",
+            Self::file_name(hash, format),
+            Uuid::new_v4()
+        ));
+        let file = File::create(&temp)?;
+        Ok(Box::new(DirPending {
+            writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            temp,
+            target,
+            dir: self.dir.clone(),
+            bytes: None,
+        }))
+    }
+
+    fn open(&self, hash: &str, format: OutputFormat) -> io::Result<Option<(File, u64)>> {
+        let name = Self::file_name(hash, format);
+        let file = match File::open(self.dir.join(&name)) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let bytes = file.metadata()?.len();
+        // Recency survives a restart through the modification time (best effort).
+        let _ = file.set_modified(SystemTime::now());
+        self.index
+            .lock()
+            .expect("result index lock")
+            .touch(name, bytes);
+        Ok(Some((file, bytes)))
+    }
+
+    fn contains(&self, hash: &str, format: OutputFormat) -> bool {
+        self.dir.join(Self::file_name(hash, format)).is_file()
+    }
+
+    fn committed(&self, hash: &str, format: OutputFormat, bytes: u64) {
+        let name = Self::file_name(hash, format);
+        self.index
+            .lock()
+            .expect("result index lock")
+            .touch(name.clone(), bytes);
+        self.evict_over_budget(&name);
+    }
+
+    fn remove(&self, hash: &str, format: OutputFormat) -> io::Result<bool> {
+        let name = Self::file_name(hash, format);
+        let mut index = self.index.lock().expect("result index lock");
+        if let Some(entry) = index.entries.remove(&name) {
+            index.total_bytes -= entry.bytes;
+        }
+        match fs::remove_file(self.dir.join(&name)) {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(results: &DirResults, hash: &str, bytes: usize) {
+        let mut pending = results.begin(hash, OutputFormat::Npy).unwrap();
+        pending.writer().write_all(&vec![7u8; bytes]).unwrap();
+        let published = pending.publish().unwrap();
+        results.committed(hash, OutputFormat::Npy, published.bytes);
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn publishing_never_replaces_a_result_another_attempt_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
+        let mut first = results.begin("ab", OutputFormat::Png).unwrap();
+        let mut late = results.begin("ab", OutputFormat::Png).unwrap();
+        first.writer().write_all(b"first attempt").unwrap();
+        late.writer().write_all(b"late").unwrap();
+        assert_eq!(late.finish().unwrap(), 4);
+        let placed = first.publish().unwrap();
+        assert_eq!((placed.bytes, placed.already_present), (13, false));
+        let kept = late.publish().unwrap();
+        assert_eq!((kept.bytes, kept.already_present), (13, true));
+        assert_eq!(
+            fs::read(dir.path().join("ab.png")).unwrap(),
+            b"first attempt"
+        );
+        assert_eq!(
+            names(dir.path()),
+            ["ab.png"],
+            "the late attempt left nothing behind"
+        );
+    }
+
+    #[test]
+    fn an_uncommitted_result_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
+        let mut pending = results.begin("ab", OutputFormat::Png).unwrap();
+        pending.writer().write_all(b"half").unwrap();
+        pending.finish().unwrap();
+        drop(pending);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(!results.contains("ab", OutputFormat::Png));
+    }
+
+    #[test]
+    fn the_least_recently_used_result_is_evicted_over_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = DirResults::open(dir.path(), 250, StaleTemporaries::All).unwrap();
+        write(&results, "aa", 100);
+        write(&results, "bb", 100);
+        assert!(results.open("aa", OutputFormat::Npy).unwrap().is_some());
+        write(&results, "cc", 100);
+        assert!(results.contains("aa", OutputFormat::Npy));
+        assert!(
+            !results.contains("bb", OutputFormat::Npy),
+            "bb was least recently used"
+        );
+        assert!(results.contains("cc", OutputFormat::Npy));
+    }
+
+    #[test]
+    fn a_removed_result_is_gone_and_others_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
+        write(&results, "aa", 200);
+        write(&results, "bb", 200);
+        assert!(results.remove("aa", OutputFormat::Npy).unwrap());
+        assert!(!results.contains("aa", OutputFormat::Npy));
+        assert!(results.contains("bb", OutputFormat::Npy));
+        assert!(!results.remove("aa", OutputFormat::Npy).unwrap());
+    }
+
+    #[test]
+    fn leftover_temporaries_are_removed_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(format!("aa.png.x{TEMP_SUFFIX}")), b"junk").unwrap();
+        fs::write(dir.path().join("bb.png"), b"done").unwrap();
+        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
+        assert!(results.contains("bb", OutputFormat::Png));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_shared_directory_keeps_another_nodes_render_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let in_progress = dir.path().join(format!("aa.png.x{TEMP_SUFFIX}"));
+        let abandoned = dir.path().join(format!("bb.png.y{TEMP_SUFFIX}"));
+        fs::write(&in_progress, b"half").unwrap();
+        fs::write(&abandoned, b"junk").unwrap();
+        let long_ago = SystemTime::now() - Duration::from_secs(2 * 60 * 60);
+        fs::File::options()
+            .write(true)
+            .open(&abandoned)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let stale = StaleTemporaries::for_shared_dir(Some(Duration::from_secs(60 * 60)));
+        DirResults::open(dir.path(), u64::MAX, stale).unwrap();
+        assert!(
+            in_progress.exists(),
+            "a fresh temporary may be another worker's"
+        );
+        assert!(
+            !abandoned.exists(),
+            "older than any job may run: a crash's leftover"
+        );
+    }
+}
