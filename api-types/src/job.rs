@@ -69,7 +69,7 @@ pub struct Job {
     pub hash: String,
     /// The arithmetic the render uses: `precision` with `auto` resolved (`f32`, `f64` or `deep`).
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub precision_used: Precision,
     /// `gpu` or `cpu` once a worker has rendered it.
     pub backend: Option<String>,
