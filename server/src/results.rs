@@ -9,14 +9,19 @@
 //! `api::jobs`). File names come only from hashes this server computed (hex digits), never from
 //! user input.
 
+mod lru;
 mod no_replace;
+mod stale;
 
-use std::collections::HashMap;
+use lru::LruIndex;
+
+pub use stale::StaleTemporaries;
+
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use render_core::OutputFormat;
 use uuid::Uuid;
@@ -127,51 +132,7 @@ pub struct DirResults {
     index: Mutex<LruIndex>,
 }
 
-#[derive(Default)]
-struct LruIndex {
-    entries: HashMap<String, Entry>,
-    total_bytes: u64,
-    clock: u64,
-}
-
-struct Entry {
-    bytes: u64,
-    last_used: u64,
-}
-
 const TEMP_SUFFIX: &str = ".partial";
-
-/// Which leftover `.partial` files [`DirResults::open`] may delete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StaleTemporaries {
-    /// Every one: this process alone writes the directory (the SQLite data-directory lock is
-    /// held), so any temporary is a crash's leftover.
-    All,
-    /// Only those not modified for this long: in distributed mode other nodes share the
-    /// directory, and a fresh temporary may be another worker's render in progress.
-    OlderThan(Duration),
-}
-
-impl StaleTemporaries {
-    /// For a shared directory: a temporary untouched for longer than any job may run is dead
-    /// (a day when jobs have no time limit).
-    pub fn for_shared_dir(job_timeout: Option<Duration>) -> StaleTemporaries {
-        const MARGIN: Duration = Duration::from_secs(10 * 60);
-        const NO_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
-        StaleTemporaries::OlderThan(job_timeout.map_or(NO_LIMIT, |limit| limit + MARGIN))
-    }
-
-    fn is_stale(self, meta: &fs::Metadata) -> bool {
-        match self {
-            StaleTemporaries::All => true,
-            StaleTemporaries::OlderThan(age) => meta
-                .modified()
-                .ok()
-                .and_then(|modified| modified.elapsed().ok())
-                .is_some_and(|elapsed| elapsed > age),
-        }
-    }
-}
 
 impl DirResults {
     /// Opens (creating) the directory, removes the temporaries `stale` names as crash
@@ -243,30 +204,6 @@ impl DirResults {
     }
 }
 
-impl LruIndex {
-    fn touch(&mut self, name: String, bytes: u64) {
-        self.clock += 1;
-        let clock = self.clock;
-        match self.entries.get_mut(&name) {
-            Some(entry) => {
-                self.total_bytes = self.total_bytes - entry.bytes + bytes;
-                entry.bytes = bytes;
-                entry.last_used = clock;
-            }
-            None => {
-                self.total_bytes += bytes;
-                self.entries.insert(
-                    name,
-                    Entry {
-                        bytes,
-                        last_used: clock,
-                    },
-                );
-            }
-        }
-    }
-}
-
 impl ResultStore for DirResults {
     fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<Box<dyn PendingResult>> {
         let target = self.dir.join(Self::file_name(hash, format));
@@ -333,6 +270,7 @@ impl ResultStore for DirResults {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn write(results: &DirResults, hash: &str, bytes: usize) {
         let mut pending = results.begin(hash, OutputFormat::Npy).unwrap();
