@@ -32,9 +32,10 @@ lint:
 
 # Sets up everything and runs every test: unit, GPU (lavapipe), end-to-end over HTTP, PostgreSQL,
 # the UI in headless Chromium, and web-ui's own unit tests on the host (`--workspace`: the default
-# members leave web-ui out). One build profile (dev, optimised) serves all of them.
+# members leave web-ui out). One build profile (dev, optimised) serves all of them. No separate
+# `cargo build -p julia-server`: it would resolve features apart from `--workspace` and build shared
+# dependencies twice; the test build makes the binary anyway (the server has integration tests).
 test: ui wasm-check lint
-	$(CARGO) build -p julia-server
 	$(CARGO) test --workspace --no-fail-fast
 
 bench: ui

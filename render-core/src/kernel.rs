@@ -109,89 +109,63 @@ pub fn escape_row_f32(
     escape_row_f32_on(InstructionSet::best(), xs, y, c_re, c_im, max_iter, r2, out);
 }
 
-/// [`escape_row_f64`] on a chosen instruction set (tests and benchmarks compare them).
-///
-/// # Panics
-/// If `isa` is not in [`InstructionSet::available`].
-#[allow(clippy::too_many_arguments)]
-pub fn escape_row_f64_on(
-    isa: InstructionSet,
-    xs: &[f64],
-    y: f64,
-    c_re: f64,
-    c_im: f64,
-    max_iter: u32,
-    r2: f64,
-    out: &mut [EscapeSample],
-) {
-    assert!(isa.is_available(), "{isa:?} is not available here");
-    let c = (c_re, c_im);
-    // SAFETY (every arm): `isa` was just checked to be available on this CPU or build.
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        InstructionSet::Avx512f => unsafe {
-            x86_paths::row_f64_avx512(xs, y, c, max_iter, r2, out)
-        },
-        #[cfg(target_arch = "x86_64")]
-        InstructionSet::Avx2 => unsafe { x86_paths::row_f64_avx2(xs, y, c, max_iter, r2, out) },
-        #[cfg(target_arch = "x86_64")]
-        InstructionSet::Sse2 => unsafe {
-            row::escape_row::<x86::F64x2, 4>(xs, y, c, max_iter, r2, out)
-        },
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        InstructionSet::Simd128 => unsafe {
-            row::escape_row::<wasm::F64x2, 4>(xs, y, c, max_iter, r2, out)
-        },
-        _ => {
-            for (o, &x) in out.iter_mut().zip(xs) {
-                *o = escape_f64(x, y, c_re, c_im, max_iter, r2);
-                crate::pacing::checkpoint();
+/// Defines `$name`, the row kernel for `$float` on a chosen instruction set: the one dispatch
+/// both precisions share, differing only in the lane types and the compiled paths they name.
+macro_rules! row_on_isa {
+    ($(#[$doc:meta])* $name:ident, $float:ty, $scalar:ident, $sse2:ty, $simd128:ty,
+     $avx512:ident, $avx2:ident) => {
+        $(#[$doc])*
+        ///
+        /// # Panics
+        /// If `isa` is not in [`InstructionSet::available`].
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name(
+            isa: InstructionSet,
+            xs: &[$float],
+            y: $float,
+            c_re: $float,
+            c_im: $float,
+            max_iter: u32,
+            r2: $float,
+            out: &mut [EscapeSample],
+        ) {
+            assert!(isa.is_available(), "{isa:?} is not available here");
+            let c = (c_re, c_im);
+            // SAFETY (every arm): `isa` was just checked to be available on this CPU or build.
+            match isa {
+                #[cfg(target_arch = "x86_64")]
+                InstructionSet::Avx512f => unsafe {
+                    x86_paths::$avx512(xs, y, c, max_iter, r2, out)
+                },
+                #[cfg(target_arch = "x86_64")]
+                InstructionSet::Avx2 => unsafe { x86_paths::$avx2(xs, y, c, max_iter, r2, out) },
+                #[cfg(target_arch = "x86_64")]
+                InstructionSet::Sse2 => unsafe {
+                    row::escape_row::<$sse2, 4>(xs, y, c, max_iter, r2, out)
+                },
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                InstructionSet::Simd128 => unsafe {
+                    row::escape_row::<$simd128, 4>(xs, y, c, max_iter, r2, out)
+                },
+                _ => {
+                    for (o, &x) in out.iter_mut().zip(xs) {
+                        *o = $scalar(x, y, c_re, c_im, max_iter, r2);
+                        crate::pacing::checkpoint();
+                    }
+                }
             }
         }
-    }
+    };
 }
 
-/// [`escape_row_f32`] on a chosen instruction set (tests and benchmarks compare them).
-///
-/// # Panics
-/// If `isa` is not in [`InstructionSet::available`].
-#[allow(clippy::too_many_arguments)]
-pub fn escape_row_f32_on(
-    isa: InstructionSet,
-    xs: &[f32],
-    y: f32,
-    c_re: f32,
-    c_im: f32,
-    max_iter: u32,
-    r2: f32,
-    out: &mut [EscapeSample],
-) {
-    assert!(isa.is_available(), "{isa:?} is not available here");
-    let c = (c_re, c_im);
-    // SAFETY (every arm): `isa` was just checked to be available on this CPU or build.
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        InstructionSet::Avx512f => unsafe {
-            x86_paths::row_f32_avx512(xs, y, c, max_iter, r2, out)
-        },
-        #[cfg(target_arch = "x86_64")]
-        InstructionSet::Avx2 => unsafe { x86_paths::row_f32_avx2(xs, y, c, max_iter, r2, out) },
-        #[cfg(target_arch = "x86_64")]
-        InstructionSet::Sse2 => unsafe {
-            row::escape_row::<x86::F32x4, 4>(xs, y, c, max_iter, r2, out)
-        },
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        InstructionSet::Simd128 => unsafe {
-            row::escape_row::<wasm::F32x4, 4>(xs, y, c, max_iter, r2, out)
-        },
-        _ => {
-            for (o, &x) in out.iter_mut().zip(xs) {
-                *o = escape_f32(x, y, c_re, c_im, max_iter, r2);
-                crate::pacing::checkpoint();
-            }
-        }
-    }
-}
+row_on_isa!(
+    /// [`escape_row_f64`] on a chosen instruction set (tests and benchmarks compare them).
+    escape_row_f64_on, f64, escape_f64, x86::F64x2, wasm::F64x2, row_f64_avx512, row_f64_avx2
+);
+row_on_isa!(
+    /// [`escape_row_f32`] on a chosen instruction set (tests and benchmarks compare them).
+    escape_row_f32_on, f32, escape_f32, x86::F32x4, wasm::F32x4, row_f32_avx512, row_f32_avx2
+);
 
 /// The row driver compiled with each wider instruction set enabled, so the generic code inlined
 /// into these functions is emitted as AVX-512 or AVX2 instructions.

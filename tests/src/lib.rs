@@ -1,8 +1,9 @@
 //! End-to-end test support; the tests themselves live in `tests/tests/`.
 //!
-//! [`Server`] starts the real `julia-server` binary (built beforehand with
-//! `cargo build -p julia-server`; cargo does not build a dependency's binaries for tests) on a free
-//! loopback port with its own temporary data directory, and kills it when dropped.
+//! [`Server`] starts the real `julia-server` binary on a free loopback port. Cargo does not build
+//! another package's binaries for tests: `cargo test --workspace` builds it for the server's own
+//! integration tests; `cargo test -p julia-tests` alone needs `cargo build -p julia-server` first.
+//! Each server has its own temporary data directory and is killed when dropped.
 
 pub use test_support::pg_cluster;
 
@@ -24,7 +25,7 @@ pub fn server_binary() -> PathBuf {
     let binary = profile_dir.join(format!("julia-server{}", std::env::consts::EXE_SUFFIX));
     assert!(
         binary.is_file(),
-        "{} does not exist: run `cargo build -p julia-server` first (cargo test does not build it)",
+        "{} does not exist: run `cargo build -p julia-server` first, or test with `--workspace`",
         binary.display()
     );
     binary
