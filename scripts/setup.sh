@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever this project needs that is missing, and nothing that is present:
-#   Debian packages (Vulkan software driver, Chromium + driver, PostgreSQL), the wasm32 target,
+#   Debian packages (Vulkan software driver, Chromium + driver, PostgreSQL, ffmpeg), the wasm32 target,
 #   trunk, wasm-bindgen-cli at exactly the Cargo.lock version, and wasm-opt (binaryen), the
 #   Python virtualenv .venv with the API contract tools and the Python client (clients/), and
 #   cargo-machete (`make lint`'s unused-dependency check).
@@ -22,7 +22,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # --- Debian packages -------------------------------------------------------------------------
-packages=(mesa-vulkan-drivers libvulkan1 postgresql)
+# ffmpeg encodes `julia-server animate`'s videos (docs/DESIGN.md §8).
+packages=(mesa-vulkan-drivers libvulkan1 postgresql ffmpeg)
 [ "$want_browser" = 1 ] && packages+=(chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do

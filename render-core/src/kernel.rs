@@ -167,11 +167,51 @@ row_on_isa!(
     escape_row_f32_on, f32, escape_f32, x86::F32x4, wasm::F32x4, row_f32_avx512, row_f32_avx2
 );
 
+/// Escape samples for the points `(xs[i], ys[i])`, f64, on the widest instruction set available:
+/// points that do not lie on one row, such as the exponential map's (`crate::expmap`). Results
+/// equal [`escape_f64`]'s for each point.
+pub fn escape_points_f64(
+    xs: &[f64],
+    ys: &[f64],
+    c_re: f64,
+    c_im: f64,
+    max_iter: u32,
+    r2: f64,
+    out: &mut [EscapeSample],
+) {
+    let c = (c_re, c_im);
+    // SAFETY (every arm): the instruction set was detected on this CPU or build.
+    match InstructionSet::best() {
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx512f => unsafe {
+            x86_paths::points_f64_avx512(xs, ys, c, max_iter, r2, out)
+        },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx2 => unsafe {
+            x86_paths::points_f64_avx2(xs, ys, c, max_iter, r2, out)
+        },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Sse2 => unsafe {
+            row::escape_points::<x86::F64x2, 4>(xs, ys, c, max_iter, r2, out)
+        },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        InstructionSet::Simd128 => unsafe {
+            row::escape_points::<wasm::F64x2, 4>(xs, ys, c, max_iter, r2, out)
+        },
+        _ => {
+            for ((o, &x), &y) in out.iter_mut().zip(xs).zip(ys) {
+                *o = escape_f64(x, y, c_re, c_im, max_iter, r2);
+                crate::pacing::checkpoint();
+            }
+        }
+    }
+}
+
 /// The row driver compiled with each wider instruction set enabled, so the generic code inlined
 /// into these functions is emitted as AVX-512 or AVX2 instructions.
 #[cfg(target_arch = "x86_64")]
 mod x86_paths {
-    use super::row::escape_row;
+    use super::row::{escape_points, escape_row};
     use super::x86::{F32x8, F32x16, F64x4, F64x8};
     use crate::escape::EscapeSample;
 
@@ -197,4 +237,25 @@ mod x86_paths {
     row_path!("avx512f", row_f64_avx512, f64, F64x8, 4);
     row_path!("avx2", row_f32_avx2, f32, F32x8, 3);
     row_path!("avx2", row_f64_avx2, f64, F64x4, 3);
+
+    /// Defines `$name`: [`escape_points`] on `$lanes` with `$chains` chains, compiled with
+    /// `$feature` enabled.
+    macro_rules! points_path {
+        ($feature:literal, $name:ident, $lanes:ty, $chains:literal) => {
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn $name(
+                xs: &[f64],
+                ys: &[f64],
+                c: (f64, f64),
+                max_iter: u32,
+                r2: f64,
+                out: &mut [EscapeSample],
+            ) {
+                unsafe { escape_points::<$lanes, $chains>(xs, ys, c, max_iter, r2, out) }
+            }
+        };
+    }
+
+    points_path!("avx512f", points_f64_avx512, F64x8, 4);
+    points_path!("avx2", points_f64_avx2, F64x4, 3);
 }

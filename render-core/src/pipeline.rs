@@ -125,6 +125,51 @@ where
     Ok(stats)
 }
 
+/// Renders `params` (valid; normalised here) as colour into `rgba`, in memory: `width × height`
+/// RGBA8 pixels, top row first, as the PNG output would hold them (a video frame). The memory is
+/// the image and one band. `stop` ends it like [`render_to_writer`]'s.
+pub fn render_rgba<S>(
+    params: &RenderParams,
+    source: &mut S,
+    stop: &StopFlag,
+    rgba: &mut Vec<u8>,
+) -> Result<RenderStats, RenderError<S::Error>>
+where
+    S: EscapeSource + ?Sized,
+{
+    let params = params.normalized();
+    let colorizer = Colorizer::new(&params);
+    let ss = params.supersample as usize;
+    let samples_per_row = params.width as usize * ss * ss;
+    let mut samples = Vec::<EscapeSample>::new();
+    let mut band_rgba = Vec::new();
+    let mut stats = RenderStats {
+        precision: params.resolved_precision(),
+        ..RenderStats::default()
+    };
+    rgba.clear();
+    rgba.reserve(params.pixel_count() as usize * 4);
+    for band in plan_bands(params.width, params.height, params.supersample) {
+        samples.resize(
+            samples_per_row * band.rows as usize,
+            EscapeSample::default(),
+        );
+        let started = std::time::Instant::now();
+        source
+            .compute_band(&params, band, &mut samples, stop)
+            .map_err(RenderError::Source)?;
+        if stop.is_stopped() {
+            return Err(RenderError::Canceled);
+        }
+        stats.compute_time += started.elapsed();
+        stats.samples += samples.len() as u64;
+        stats.escape_iterations += samples.iter().map(|s| u64::from(s.count)).sum::<u64>();
+        colorizer.colour_band(&samples, band.rows, &mut band_rgba);
+        rgba.extend_from_slice(&band_rgba);
+    }
+    Ok(stats)
+}
+
 enum Encoder<W: Write> {
     /// Boxed: the colourer's tables make this variant much larger than the other.
     Png(Box<PngOutput<W>>),

@@ -67,10 +67,12 @@ struct Chain<V: Lanes> {
     idle: u32,
 }
 
-/// The points of one row and where their samples go.
+/// The points of one row (or any run of points) and where their samples go.
 struct RowJob<'a, S> {
     xs: &'a [S],
     y: S,
+    /// Each point's own imaginary part, for points not on one row; empty: every point has `y`.
+    ys: &'a [S],
     out: &'a mut [EscapeSample],
     next: usize,
 }
@@ -117,7 +119,11 @@ where
             chain.idle &= !bit;
             chain.pixel[lane] = job.next;
             xa[lane] = job.xs[job.next];
-            ya[lane] = job.y;
+            ya[lane] = if job.ys.is_empty() {
+                job.y
+            } else {
+                job.ys[job.next]
+            };
             ca[lane] = V::Scalar::default();
             job.next += 1;
         }
@@ -150,6 +156,44 @@ pub(super) unsafe fn escape_row<V, const CHAINS: usize>(
     V: Lanes,
     V::Scalar: Real,
 {
+    unsafe { escape_run::<V, CHAINS>(xs, y, &[], c, max_iter, r2, out) }
+}
+
+/// Escape samples for the points `(xs[i], ys[i])` into `out` (`min` of the three lengths).
+///
+/// # Safety
+/// The CPU must support `V`'s instruction set.
+#[inline(always)]
+pub(super) unsafe fn escape_points<V, const CHAINS: usize>(
+    xs: &[V::Scalar],
+    ys: &[V::Scalar],
+    c: (V::Scalar, V::Scalar),
+    max_iter: u32,
+    r2: V::Scalar,
+    out: &mut [EscapeSample],
+) where
+    V: Lanes,
+    V::Scalar: Real,
+{
+    let n = xs.len().min(ys.len());
+    let y = V::Scalar::default();
+    unsafe { escape_run::<V, CHAINS>(&xs[..n], y, &ys[..n], c, max_iter, r2, out) }
+}
+
+/// The loop of [`escape_row`] and [`escape_points`]: `ys` empty means every point has `y`.
+#[inline(always)]
+unsafe fn escape_run<V, const CHAINS: usize>(
+    xs: &[V::Scalar],
+    y: V::Scalar,
+    ys: &[V::Scalar],
+    c: (V::Scalar, V::Scalar),
+    max_iter: u32,
+    r2: V::Scalar,
+    out: &mut [EscapeSample],
+) where
+    V: Lanes,
+    V::Scalar: Real,
+{
     debug_assert!(V::LANES <= MAX_LANES);
     let n = xs.len().min(out.len());
     let all = if V::LANES >= 32 {
@@ -162,6 +206,7 @@ pub(super) unsafe fn escape_row<V, const CHAINS: usize>(
     let mut job = RowJob {
         xs: &xs[..n],
         y,
+        ys: if ys.is_empty() { ys } else { &ys[..n] },
         out: &mut out[..n],
         next: 0,
     };
