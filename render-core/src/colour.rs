@@ -1,19 +1,26 @@
-//! Colouring: smooth escape value → palette → linear-light supersample average → sRGB RGBA8.
+//! Colouring: escape value → palette position → linear-light supersample average → sRGB RGBA8.
 //!
-//! The smooth value is the continuous escape count `mu = n + 1 - log2(ln|z_n| / ln R)`, mapped
-//! to the palette by `t = log2(mu + 1) / log2(max_iter + 1)`: the logarithm spreads the few
-//! iterations most of the plane needs and the hundreds the filaments need over the whole palette,
-//! whatever `max_iter` is. Everything per pixel is table lookups and a fast `log2`.
+//! The smooth value is the continuous escape count `mu = n + 1 - log2(ln|z_n| / ln R)`. The
+//! default mapping (`smooth`) takes it to the palette by `t = log2(mu + 1) / log2(max_iter + 1)`:
+//! the logarithm spreads the few iterations most of the plane needs and the hundreds the filaments
+//! need over the whole palette, whatever `max_iter` is. `cyclic` repeats the palette every
+//! `CYCLE_LENGTH` iterations of `mu`; `linear`, `log` and `histogram` map the integer count through
+//! a table built from the whole image's counts ([`ImageStats`]). Everything per pixel is table
+//! lookups and a fast `log2`.
 
 mod fast_log;
+mod image_stats;
 mod maps;
 mod palette_data;
+mod stored_source;
 mod transfer;
 
 use crate::escape::EscapeSample;
 use crate::palette::Palette;
 use crate::par::for_each_chunk;
-use crate::params::RenderParams;
+use crate::params::{CYCLE_LENGTH, ColourMapping, RenderParams};
+pub use image_stats::ImageStats;
+pub use stored_source::{StoredEscapes, StoredEscapesError};
 use transfer::{Encoder, srgb_to_linear, to_u8};
 
 /// Entries of the palette lookup tables: 16 per palette step, so interpolation is smooth.
@@ -35,10 +42,28 @@ pub struct Colorizer {
     interior_linear: [f32; 3],
     interior_srgb: [u8; 4],
     encoder: Encoder,
+    mapping: ColourMapping,
+    /// `colour_offset` (cyclic only; 0 otherwise once normalised).
+    offset: f32,
+    /// The image-wide mappings' position of each count below `max_iter`; empty otherwise.
+    positions_by_count: Vec<f32>,
 }
 
 impl Colorizer {
+    /// A colourer for `params`. An image-wide mapping (`linear`, `log`, `histogram`) needs the
+    /// image's counts: use [`Self::with_stats`]; here every count of such a mapping is at 0.
     pub fn new(params: &RenderParams) -> Self {
+        Self::with_stats(params, &ImageStats::new(params.max_iter))
+    }
+
+    /// A colourer for `params` whose image-wide mapping uses `stats`, the counts of the whole
+    /// image (ignored by `smooth` and `cyclic`).
+    pub fn with_stats(params: &RenderParams, stats: &ImageStats) -> Self {
+        let positions_by_count = if params.colour_mapping.needs_image_stats() {
+            stats.positions_by_count(params.colour_mapping)
+        } else {
+            Vec::new()
+        };
         let (lut_linear, lut_srgb) = palette_tables(params.palette);
         let interior = maps::interior(params.palette);
         let interior_srgb = [interior[0], interior[1], interior[2], 255];
@@ -54,33 +79,63 @@ impl Colorizer {
             interior_linear: interior.map(|c| srgb_to_linear(f32::from(c) / 255.0)),
             interior_srgb,
             encoder: Encoder::new(),
+            mapping: params.colour_mapping,
+            offset: params.colour_offset as f32,
+            positions_by_count,
         }
     }
 
     /// The smooth escape value of a sample in `[0, 1]`, or `None` for interior points.
     #[inline(always)]
     pub fn palette_position(&self, s: EscapeSample) -> Option<f32> {
-        let t = self.position_or_interior(s);
+        let t = match self.mapping {
+            ColourMapping::Smooth => self.smooth_position(s),
+            ColourMapping::Cyclic => self.cyclic_position(s),
+            _ => self.position_by_count(s),
+        };
         (t >= 0.0).then_some(t)
     }
 
-    /// [`Self::palette_position`] without a branch (so a row of them vectorises): interior
-    /// points give `-1`.
+    /// The smooth value `mu` of an exterior sample.
     #[inline(always)]
-    fn position_or_interior(&self, s: EscapeSample) -> f32 {
+    fn mu(&self, s: EscapeSample) -> f32 {
         // |z_n|^2 > R^2 >= 4, so both logarithms are of numbers above 1; the clamp keeps an
         // overflowed (infinite) norm finite.
         let log2_norm2 = fast_log::log2(s.norm2.clamp(4.0, f32::MAX));
         let nu = fast_log::log2(log2_norm2) - self.nu_offset;
-        let mu = (s.count as f32 + 1.0 - nu).max(0.0);
-        let t = (fast_log::log2(mu + 1.0) * self.t_scale).clamp(0.0, 1.0);
+        (s.count as f32 + 1.0 - nu).max(0.0)
+    }
+
+    /// The `smooth` mapping without a branch (so a row of them vectorises): interior points
+    /// give `-1`, as in every `*_position`.
+    #[inline(always)]
+    fn smooth_position(&self, s: EscapeSample) -> f32 {
+        let t = (fast_log::log2(self.mu(s) + 1.0) * self.t_scale).clamp(0.0, 1.0);
         if s.count >= self.max_iter { -1.0 } else { t }
     }
 
-    /// Palette positions of a run of samples (see [`Self::position_or_interior`]).
+    #[inline(always)]
+    fn cyclic_position(&self, s: EscapeSample) -> f32 {
+        let cycles = self.mu(s) / CYCLE_LENGTH + self.offset;
+        let t = (cycles - cycles.floor()).clamp(0.0, 1.0);
+        if s.count >= self.max_iter { -1.0 } else { t }
+    }
+
+    #[inline(always)]
+    fn position_by_count(&self, s: EscapeSample) -> f32 {
+        match self.positions_by_count.get(s.count as usize) {
+            Some(t) if s.count < self.max_iter => *t,
+            _ => -1.0,
+        }
+    }
+
+    /// Palette positions of a run of samples, the mapping chosen once per run.
     fn positions(&self, samples: &[EscapeSample], out: &mut [f32]) {
-        for (t, s) in out.iter_mut().zip(samples) {
-            *t = self.position_or_interior(*s);
+        let pairs = out.iter_mut().zip(samples);
+        match self.mapping {
+            ColourMapping::Smooth => pairs.for_each(|(t, s)| *t = self.smooth_position(*s)),
+            ColourMapping::Cyclic => pairs.for_each(|(t, s)| *t = self.cyclic_position(*s)),
+            _ => pairs.for_each(|(t, s)| *t = self.position_by_count(*s)),
         }
     }
 

@@ -4,10 +4,19 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::params::{OutputFormat, Precision, RenderParams};
+use crate::params::{ColourMapping, OutputFormat, Precision, RenderParams};
 
 /// Bumped whenever the encoding below or the meaning of a parameter changes.
 const HASH_VERSION: &[u8] = b"julia-render-params/v1";
+
+/// Marks the colouring section (decimal sections start with a `Coord`, 0..=4).
+const COLOUR_TAG: u8 = 0xC0;
+
+/// The hash of the escape data behind `params`: equal for jobs that differ only in palette,
+/// colour mapping, offset or format, so one job's stored samples can colour the others.
+pub fn escapes_hash(params: &RenderParams) -> String {
+    canonical_hash(&params.escape_geometry())
+}
 
 /// 32 lowercase hex digits (the first 128 bits of a SHA-256).
 pub fn canonical_hash(params: &RenderParams) -> String {
@@ -42,6 +51,12 @@ pub fn canonical_hash(params: &RenderParams) -> String {
         h.update([coord as u8]);
         h.update((text.len() as u32).to_le_bytes());
         h.update(text);
+    }
+    // The colouring, likewise only when not the default: every job from before colour mappings
+    // existed hashes as it did. A tag byte no decimal coordinate uses keeps the two apart.
+    if p.colour_mapping != ColourMapping::default() {
+        h.update([COLOUR_TAG, p.colour_mapping.hash_tag()]);
+        h.update(p.colour_offset.to_bits().to_le_bytes());
     }
     let digest = h.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()

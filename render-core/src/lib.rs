@@ -26,14 +26,18 @@ pub mod viewport;
 mod whole_number;
 
 pub use band::{Band, plan_bands};
-pub use colour::Colorizer;
+pub use colour::{Colorizer, ImageStats, StoredEscapes, StoredEscapesError};
 pub use cpu::CpuSource;
 pub use decimal::Decimal;
 pub use escape::EscapeSample;
-pub use hash::canonical_hash;
+pub use hash::{canonical_hash, escapes_hash};
 pub use palette::Palette;
-pub use params::{Complex, Coord, ExactCoords, OutputFormat, Precision, RenderParams};
-pub use pipeline::{Flow, Progress, RenderError, RenderStats, render_rgba, render_to_writer};
+pub use params::{
+    ColourMapping, Complex, Coord, ExactCoords, OutputFormat, Precision, RenderParams,
+};
+pub use pipeline::{
+    Flow, Progress, RenderError, RenderStats, render_rgba, render_to_outputs, render_to_writer,
+};
 pub use source::EscapeSource;
 pub use stop::StopFlag;
 pub use validate::{Limits, ParamError, ParseError, parse_params, validate};

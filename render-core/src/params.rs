@@ -3,11 +3,13 @@
 //! Every field has a default, so a client may send only what it changes; unknown fields are rejected
 //! so that a typo (`"max_iters"`) is an error instead of a silently ignored setting.
 
+mod colour_mapping;
 mod exact;
 mod wire;
 
 use serde::{Deserialize, Serialize};
 
+pub use self::colour_mapping::{CYCLE_LENGTH, ColourMapping};
 pub use self::exact::{Coord, ExactCoords};
 use crate::decimal::Decimal;
 use crate::palette::Palette;
@@ -127,6 +129,13 @@ pub struct RenderParams {
     /// png: RGBA colour image; npy: <u4 escape counts
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub format: OutputFormat,
+    /// how escape values map onto the palette (png only): smooth (default), linear, log,
+    /// histogram or cyclic
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub colour_mapping: ColourMapping,
+    /// shift of the cyclic mapping, a fraction of one palette cycle (cyclic only)
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, exclusive_maximum = 1.0))]
+    pub colour_offset: f64,
     /// The decimals of coordinates given with more digits (or less magnitude) than an f64 holds.
     #[serde(skip)]
     pub exact: ExactCoords,
@@ -152,6 +161,8 @@ impl Default for RenderParams {
             supersample: 1,
             precision: Precision::Auto,
             format: OutputFormat::Png,
+            colour_mapping: ColourMapping::Smooth,
+            colour_offset: 0.0,
             exact: ExactCoords::default(),
         }
     }
@@ -215,8 +226,8 @@ impl RenderParams {
     }
 
     /// The canonical form: `auto` precision resolved, negative zeros made positive, and fields that
-    /// cannot change the output (the palette of an `npy` render; the decimals, unless the deep path
-    /// reads them) set to their defaults. Equal normalised parameters always produce equal output
+    /// cannot change the output (the palette and mapping of an `npy` render; the offset of any
+    /// mapping but `cyclic`; the decimals, unless the deep path reads them) set to their defaults. Equal normalised parameters always produce equal output
     /// bytes.
     pub fn normalized(&self) -> RenderParams {
         fn clean(x: f64) -> f64 {
@@ -230,12 +241,29 @@ impl RenderParams {
         p.escape_radius = clean(p.escape_radius);
         if p.format == OutputFormat::Npy {
             p.palette = Palette::default();
+            p.colour_mapping = ColourMapping::default();
         }
+        if p.colour_mapping != ColourMapping::Cyclic {
+            p.colour_offset = 0.0;
+        }
+        p.colour_offset = clean(p.colour_offset);
         p.exact = if p.precision == Precision::Deep {
             self.exact.consistent_with(self)
         } else {
             ExactCoords::default()
         };
         p
+    }
+
+    /// The same escape data with the default colouring and format: what two jobs that differ only
+    /// in palette, mapping, offset or format share (their samples are identical).
+    pub fn escape_geometry(&self) -> RenderParams {
+        RenderParams {
+            palette: Palette::default(),
+            colour_mapping: ColourMapping::default(),
+            colour_offset: 0.0,
+            format: OutputFormat::Png,
+            ..self.clone()
+        }
     }
 }

@@ -1,12 +1,14 @@
 //! The render pipeline: bands from an `EscapeSource`, coloured (png) or counted (npy), streamed
-//! into an encoder as they arrive. Memory is one band, whatever the image size.
+//! into an encoder as they arrive, and optionally into an escape-data file as well. Memory is one
+//! band, whatever the image size: an image-wide colour mapping (`linear`, `log`, `histogram`)
+//! costs a first pass over the bands that only counts, not an image held in memory.
 
 use std::io::Write;
 use std::time::Duration;
 
 use crate::band::{Band, plan_bands};
-use crate::colour::Colorizer;
-use crate::encode::{NpyStreamEncoder, PngStreamEncoder};
+use crate::colour::{Colorizer, ImageStats};
+use crate::encode::{EscapesStreamEncoder, NpyStreamEncoder, PngStreamEncoder};
 use crate::escape::EscapeSample;
 use crate::params::{OutputFormat, Precision, RenderParams};
 use crate::source::EscapeSource;
@@ -68,61 +70,150 @@ where
     S: EscapeSource + ?Sized,
     W: Write,
 {
+    render_to_outputs(params, source, out, None, stop, on_band)
+}
+
+/// [`render_to_writer`], also writing every sample to `escapes` (`encode::EscapesStreamEncoder`)
+/// when given, so that the image can later be coloured again without iterating
+/// (`colour::StoredEscapes`).
+pub fn render_to_outputs<S, W>(
+    params: &RenderParams,
+    source: &mut S,
+    out: W,
+    escapes: Option<&mut dyn Write>,
+    stop: &StopFlag,
+    on_band: &mut dyn FnMut(Progress) -> Flow,
+) -> Result<RenderStats, RenderError<S::Error>>
+where
+    S: EscapeSource + ?Sized,
+    W: Write,
+{
     let params = params.normalized();
     let bands = plan_bands(params.width, params.height, params.supersample);
+    let ss = params.supersample;
+    let mut escapes = match escapes {
+        Some(w) => Some(EscapesStreamEncoder::new(
+            w,
+            params.height * ss,
+            params.width * ss,
+        )?),
+        None => None,
+    };
+    let counting_pass =
+        params.format == OutputFormat::Png && params.colour_mapping.needs_image_stats();
+    let passes = if counting_pass { 2 } else { 1 };
+    let mut run = BandRun {
+        params: &params,
+        samples_per_row: params.width as usize * (ss * ss) as usize,
+        samples: Vec::new(),
+        stats: RenderStats {
+            precision: params.resolved_precision(),
+            ..RenderStats::default()
+        },
+        progress: Progress {
+            bands_done: 0,
+            bands_total: bands.len() * passes,
+            rows_done: 0,
+            fraction: 0.0,
+        },
+        pass: 0,
+        passes,
+    };
+    if stop.is_stopped() || on_band(run.progress) == Flow::Cancel {
+        return Err(RenderError::Canceled);
+    }
+    let mut image_stats = ImageStats::new(params.max_iter);
+    if counting_pass {
+        for band in &bands {
+            run.compute(source, *band, stop)?;
+            image_stats.add(&run.samples);
+            if let Some(escapes) = escapes.as_mut() {
+                escapes.write_samples(&run.samples)?;
+            }
+            run.band_done(*band, on_band)?;
+        }
+        run.pass = 1;
+    }
     let mut encoder = match params.format {
         OutputFormat::Png => Encoder::Png(Box::new(PngOutput {
             png: PngStreamEncoder::new(out, &params)?,
-            colorizer: Colorizer::new(&params),
+            colorizer: Colorizer::with_stats(&params, &image_stats),
             rgba: Vec::new(),
         })),
         OutputFormat::Npy => Encoder::Npy(NpyStreamEncoder::new(out, params.width, params.height)?),
     };
-    let ss = params.supersample as usize;
-    let samples_per_row = params.width as usize * ss * ss;
-    let mut samples = Vec::<EscapeSample>::new();
-    let mut stats = RenderStats {
-        precision: params.resolved_precision(),
-        ..RenderStats::default()
-    };
-    let mut progress = Progress {
-        bands_done: 0,
-        bands_total: bands.len(),
-        rows_done: 0,
-        fraction: 0.0,
-    };
-    if stop.is_stopped() || on_band(progress) == Flow::Cancel {
-        return Err(RenderError::Canceled);
-    }
     for band in &bands {
+        run.compute(source, *band, stop)?;
+        if let Some(escapes) = escapes.as_mut().filter(|_| !counting_pass) {
+            escapes.write_samples(&run.samples)?;
+        }
+        encoder.write_band(*band, &run.samples)?;
+        run.band_done(*band, on_band)?;
+    }
+    encoder.finish()?;
+    if let Some(escapes) = escapes {
+        escapes.finish()?;
+    }
+    Ok(run.stats)
+}
+
+/// The state of one render's walk over its bands (one or two passes).
+struct BandRun<'a> {
+    params: &'a RenderParams,
+    samples_per_row: usize,
+    /// The current band's samples, reused.
+    samples: Vec<EscapeSample>,
+    stats: RenderStats,
+    progress: Progress,
+    pass: usize,
+    passes: usize,
+}
+
+impl BandRun<'_> {
+    fn compute<S: EscapeSource + ?Sized>(
+        &mut self,
+        source: &mut S,
+        band: Band,
+        stop: &StopFlag,
+    ) -> Result<(), RenderError<S::Error>> {
         if stop.is_stopped() {
             return Err(RenderError::Canceled);
         }
-        samples.resize(
-            samples_per_row * band.rows as usize,
+        self.samples.resize(
+            self.samples_per_row * band.rows as usize,
             EscapeSample::default(),
         );
         let started = std::time::Instant::now();
         source
-            .compute_band(&params, *band, &mut samples, stop)
+            .compute_band(self.params, band, &mut self.samples, stop)
             .map_err(RenderError::Source)?;
         if stop.is_stopped() {
             // The band may be partly computed: it must not reach the output.
             return Err(RenderError::Canceled);
         }
-        stats.compute_time += started.elapsed();
-        stats.samples += samples.len() as u64;
-        stats.escape_iterations += samples.iter().map(|s| u64::from(s.count)).sum::<u64>();
-        encoder.write_band(*band, &samples)?;
-        progress.bands_done += 1;
-        progress.rows_done = band.y0 + band.rows;
-        progress.fraction = f64::from(progress.rows_done) / f64::from(params.height);
-        if on_band(progress) == Flow::Cancel && progress.bands_done < progress.bands_total {
+        self.stats.compute_time += started.elapsed();
+        self.stats.samples += self.samples.len() as u64;
+        self.stats.escape_iterations +=
+            self.samples.iter().map(|s| u64::from(s.count)).sum::<u64>();
+        Ok(())
+    }
+
+    fn band_done<E: std::error::Error + 'static>(
+        &mut self,
+        band: Band,
+        on_band: &mut dyn FnMut(Progress) -> Flow,
+    ) -> Result<(), RenderError<E>> {
+        let p = &mut self.progress;
+        p.bands_done += 1;
+        p.rows_done = band.y0 + band.rows;
+        let height = f64::from(self.params.height);
+        p.fraction =
+            (self.pass as f64 * height + f64::from(p.rows_done)) / (self.passes as f64 * height);
+        if on_band(*p) == Flow::Cancel && p.bands_done < p.bands_total {
             return Err(RenderError::Canceled);
         }
+        Ok(())
     }
-    encoder.finish()?;
-    Ok(stats)
 }
 
 /// Renders `params` (valid; normalised here) as colour into `rgba`, in memory: `width × height`

@@ -206,6 +206,13 @@ pub fn validate(p: &RenderParams, limits: &Limits) -> Result<(), ParamError> {
             "must be 1 for npy output: escape counts are sampled at pixel centres",
         ));
     }
+    finite("colour_offset", p.colour_offset)?;
+    if !(0.0..1.0).contains(&p.colour_offset) {
+        return Err(ParamError::new(
+            "colour_offset",
+            "must be at least 0 and less than 1 (a fraction of one palette cycle)",
+        ));
+    }
     check_work(p, limits.max_work)
 }
 

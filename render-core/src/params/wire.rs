@@ -6,7 +6,7 @@ use std::fmt;
 use serde::de::{Error, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Complex, Coord, ExactCoords, OutputFormat, Precision, RenderParams};
+use super::{ColourMapping, Complex, Coord, ExactCoords, OutputFormat, Precision, RenderParams};
 use crate::decimal::Decimal;
 use crate::palette::Palette;
 use crate::validate::MIN_VIEW_WIDTH;
@@ -29,6 +29,19 @@ pub(super) struct WireParams {
     supersample: u32,
     precision: Precision,
     format: OutputFormat,
+    // Written only when not the default, so every earlier job's JSON (and PNG chunk) is unchanged.
+    #[serde(skip_serializing_if = "is_default_mapping")]
+    colour_mapping: ColourMapping,
+    #[serde(skip_serializing_if = "is_zero")]
+    colour_offset: f64,
+}
+
+fn is_default_mapping(m: &ColourMapping) -> bool {
+    *m == ColourMapping::default()
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 #[derive(Serialize, Deserialize)]
@@ -81,6 +94,8 @@ impl From<WireParams> for RenderParams {
             supersample: w.supersample,
             precision: w.precision,
             format: w.format,
+            colour_mapping: w.colour_mapping,
+            colour_offset: w.colour_offset,
             exact,
         }
     }
@@ -110,6 +125,8 @@ impl From<RenderParams> for WireParams {
             supersample: p.supersample,
             precision: p.precision,
             format: p.format,
+            colour_mapping: p.colour_mapping,
+            colour_offset: p.colour_offset,
         }
     }
 }

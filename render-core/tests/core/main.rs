@@ -3,6 +3,7 @@
 //! encoders, colouring, stopping inside a band, and deep zoom (decimal parameters, orbit cache,
 //! perturbation against direct arbitrary-precision iteration).
 
+mod colour_mappings;
 mod colouring;
 mod deep_orbit_cache;
 mod deep_params_contract;
