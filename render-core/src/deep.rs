@@ -105,6 +105,23 @@ impl DeepView {
         self.start
     }
 
+    /// The main and zero reference orbits as the kernels read them (`max_iter + 1` points at
+    /// most): for back-ends that upload them (the GPU renderer).
+    pub fn orbits(&self) -> (OrbitView<'_>, OrbitView<'_>) {
+        (self.main.view(self.len), self.zero.view(self.len))
+    }
+
+    /// `A_n` of the linear start: a sample continues at iteration [`Self::skipped_iterations`]
+    /// with `δ = A_n·δ_0`.
+    pub fn start_factor(&self) -> FloatExp {
+        self.start_factor
+    }
+
+    /// The distance between neighbouring samples (real): `δ_0` is a half-integer multiple of it.
+    pub fn sample_step(&self) -> FloatExp {
+        self.sample_step
+    }
+
     /// Lengths of the main and zero reference orbits, in points.
     pub fn orbit_lengths(&self) -> (usize, usize) {
         (

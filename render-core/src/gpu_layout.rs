@@ -110,3 +110,9 @@ pub const Z_STATE_BYTES: u64 = 16;
 
 /// Threads per workgroup of the escape shaders (`@workgroup_size`); the shader test checks it.
 pub const WORKGROUP_SIZE: u32 = 64;
+
+mod deep;
+pub use deep::{
+    DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, DeepRange, ExactPointF32, ExactPointF64,
+    floatexp_to_f32,
+};

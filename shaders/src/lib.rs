@@ -3,7 +3,8 @@
 //! Shaders are data: render-gpu compiles them at run time, and `tests/validate.rs` parses and
 //! validates every one of them with naga (reporting file, line and column) and checks the uniform
 //! struct each declares against render-core's `gpu_layout` structs. The f32 and f64 escape
-//! shaders are one template (`julia.wgsl.tmpl`), expanded by `build.rs` with [`template`].
+//! shaders are one template (`julia.wgsl.tmpl`), and the f32 and f64 deep-zoom shaders another
+//! (`deep.wgsl.tmpl`), expanded by `build.rs` with [`template`].
 
 pub mod template;
 
@@ -16,10 +17,19 @@ pub const JULIA_F64: &str = include_str!(concat!(env!("OUT_DIR"), "/julia_f64.wg
 /// Where the escape shaders come from, for error messages (a variant's lines are the template's).
 pub const JULIA_TEMPLATE_FILE: &str = "julia.wgsl.tmpl";
 
-/// The compute entry point of both escape shaders.
+/// Deep zoom by perturbation with f32 mantissas and an i32 exponent: every adapter runs it.
+pub const DEEP_F32: &str = include_str!(concat!(env!("OUT_DIR"), "/deep_f32.wgsl"));
+
+/// Deep zoom by perturbation with f64 mantissas (the CPU's arithmetic): adapters with `SHADER_F64`.
+pub const DEEP_F64: &str = include_str!(concat!(env!("OUT_DIR"), "/deep_f64.wgsl"));
+
+/// Where the deep shaders come from, for error messages.
+pub const DEEP_TEMPLATE_FILE: &str = "deep.wgsl.tmpl";
+
+/// The compute entry point of every shader.
 pub const ENTRY_POINT: &str = "main";
 
-/// The name of the uniform struct both escape shaders declare.
+/// The name of the uniform struct every shader declares.
 pub const PARAMS_STRUCT: &str = "Params";
 
 /// Arithmetic a shader needs from the adapter.
@@ -52,6 +62,18 @@ pub const ALL: &[Shader] = &[
         name: "julia_f64.wgsl",
         file: JULIA_TEMPLATE_FILE,
         source: JULIA_F64,
+        float: ShaderFloat::F64,
+    },
+    Shader {
+        name: "deep_f32.wgsl",
+        file: DEEP_TEMPLATE_FILE,
+        source: DEEP_F32,
+        float: ShaderFloat::F32,
+    },
+    Shader {
+        name: "deep_f64.wgsl",
+        file: DEEP_TEMPLATE_FILE,
+        source: DEEP_F64,
         float: ShaderFloat::F64,
     },
 ];

@@ -6,9 +6,16 @@
 use std::mem::{offset_of, size_of};
 
 use naga::valid::{Capabilities, ValidationFlags, Validator};
-use render_core::gpu_layout::{JuliaParamsF32, JuliaParamsF64, WORKGROUP_SIZE};
-use shaders::template::{F32_ONLY_MARKER, JULIA_TEMPLATE, REAL_PLACEHOLDER, expand};
-use shaders::{ALL, ENTRY_POINT, JULIA_F32, JULIA_F64, PARAMS_STRUCT, Shader, ShaderFloat};
+use render_core::gpu_layout::{
+    DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, ExactPointF32, ExactPointF64, JuliaParamsF32,
+    JuliaParamsF64, WORKGROUP_SIZE,
+};
+use shaders::template::{
+    DEEP_TEMPLATE, F32_ONLY_MARKER, F64_ONLY_MARKER, JULIA_TEMPLATE, REAL_PLACEHOLDER, expand,
+};
+use shaders::{
+    ALL, DEEP_F32, DEEP_F64, ENTRY_POINT, JULIA_F32, JULIA_F64, PARAMS_STRUCT, Shader, ShaderFloat,
+};
 
 fn capabilities(shader: &Shader) -> Capabilities {
     match shader.float {
@@ -89,11 +96,14 @@ fn every_shader_parses_and_validates() {
 
 #[test]
 fn f64_shader_is_rejected_without_float64_capability() {
-    // Proves the capability gate is real: the f64 shader must not validate as plain WGSL, so
-    // the renderer must only load it on adapters with SHADER_F64.
-    let module = naga::front::wgsl::parse_str(JULIA_F64).expect("parses");
-    let result = Validator::new(ValidationFlags::all(), Capabilities::empty()).validate(&module);
-    assert!(result.is_err(), "julia_f64.wgsl validated without FLOAT64");
+    // Proves the capability gate is real: the f64 shaders must not validate as plain WGSL, so
+    // the renderer must only load them on adapters with SHADER_F64.
+    for (name, source) in [("julia_f64.wgsl", JULIA_F64), ("deep_f64.wgsl", DEEP_F64)] {
+        let module = naga::front::wgsl::parse_str(source).expect("parses");
+        let result =
+            Validator::new(ValidationFlags::all(), Capabilities::empty()).validate(&module);
+        assert!(result.is_err(), "{name} validated without FLOAT64");
+    }
 }
 
 /// (size, [(member name, offset)]) of the named struct in a module.
@@ -156,6 +166,82 @@ fn f64_uniform_struct_matches_render_core_layout() {
         ("fma_barrier", offset_of!(JuliaParamsF64, fma_barrier)),
     ];
     assert_layout(size, &members, size_of::<JuliaParamsF64>(), &expected);
+}
+
+/// The deep shaders' uniform members, in order, with their offsets in `$ty`.
+macro_rules! deep_params_members {
+    ($ty:ty) => {
+        vec![
+            ("factor_re", offset_of!($ty, factor_re)),
+            ("factor_im", offset_of!($ty, factor_im)),
+            ("step_re", offset_of!($ty, step_re)),
+            ("step_im", offset_of!($ty, step_im)),
+            ("r2", offset_of!($ty, r2)),
+            ("factor_exp", offset_of!($ty, factor_exp)),
+            ("step_exp", offset_of!($ty, step_exp)),
+            ("max_iter", offset_of!($ty, max_iter)),
+            ("row_len", offset_of!($ty, row_len)),
+            ("rows", offset_of!($ty, rows)),
+            ("first_row", offset_of!($ty, first_row)),
+            ("sample_height", offset_of!($ty, sample_height)),
+            ("start", offset_of!($ty, start)),
+            ("iter_begin", offset_of!($ty, iter_begin)),
+            ("iter_end", offset_of!($ty, iter_end)),
+            ("main_len", offset_of!($ty, main_len)),
+            ("orbit_len", offset_of!($ty, orbit_len)),
+            ("fma_barrier", offset_of!($ty, fma_barrier)),
+            ("_pad0", offset_of!($ty, _pad)),
+        ]
+    };
+}
+
+#[test]
+fn deep_uniform_structs_match_render_core_layout() {
+    let (size, members) = struct_layout(&module_of(DEEP_F32), PARAMS_STRUCT);
+    let mut expected = deep_params_members!(DeepParamsF32);
+    expected.push(("_pad1", offset_of!(DeepParamsF32, _pad) + 4));
+    assert_layout(size, &members, size_of::<DeepParamsF32>(), &expected);
+    let (size, members) = struct_layout(&module_of(DEEP_F64), PARAMS_STRUCT);
+    let expected = deep_params_members!(DeepParamsF64);
+    assert_layout(size, &members, size_of::<DeepParamsF64>(), &expected);
+}
+
+#[test]
+fn deep_table_entries_match_render_core_layout() {
+    let entry = |module: &naga::Module, name: &str| {
+        let (size, members) = struct_layout(module, name);
+        let members: Vec<(String, usize)> = members
+            .into_iter()
+            .map(|(n, o)| (n, o as usize))
+            .collect();
+        (size as usize, members)
+    };
+    let named = |list: &[(&str, usize)]| -> Vec<(String, usize)> {
+        list.iter().map(|(n, o)| (n.to_string(), *o)).collect()
+    };
+    let f32_module = module_of(DEEP_F32);
+    let (size, members) = entry(&f32_module, "ExactPoint");
+    assert_eq!(size, size_of::<ExactPointF32>());
+    let expected = [
+        ("re", offset_of!(ExactPointF32, re)),
+        ("im", offset_of!(ExactPointF32, im)),
+        ("exp", offset_of!(ExactPointF32, exp)),
+    ];
+    assert_eq!(members, named(&expected));
+    let f64_module = module_of(DEEP_F64);
+    let (size, members) = entry(&f64_module, "ExactPoint");
+    assert_eq!(size, size_of::<ExactPointF64>());
+    let expected = [
+        ("re", offset_of!(ExactPointF64, re)),
+        ("im", offset_of!(ExactPointF64, im)),
+        ("exp", offset_of!(ExactPointF64, exp)),
+    ];
+    assert_eq!(members, named(&expected));
+    // The state buffer is sized for the wider variant.
+    let (f32_state, _) = entry(&f32_module, "DeepState");
+    let (f64_state, _) = entry(&f64_module, "DeepState");
+    assert!(f32_state as u64 <= DEEP_STATE_BYTES);
+    assert_eq!(f64_state as u64, DEEP_STATE_BYTES);
 }
 
 fn assert_layout(
@@ -285,27 +371,42 @@ fn variant_error_names_the_template_line() {
 fn variants_are_the_template_expanded() {
     assert_eq!(JULIA_F32, expand(JULIA_TEMPLATE, "f32"));
     assert_eq!(JULIA_F64, expand(JULIA_TEMPLATE, "f64"));
-    assert!(
-        !JULIA_F32.contains('$') && !JULIA_F64.contains('$'),
-        "a marker survived expansion"
-    );
+    assert_eq!(DEEP_F32, expand(DEEP_TEMPLATE, "f32"));
+    assert_eq!(DEEP_F64, expand(DEEP_TEMPLATE, "f64"));
+    for source in [JULIA_F32, JULIA_F64, DEEP_F32, DEEP_F64] {
+        assert!(!source.contains('$'), "a marker survived expansion");
+    }
+}
+
+#[test]
+fn f64_only_lines_are_kept_in_the_f64_variant_alone() {
+    let template = "const A: i32 = 1; //$f32\nconst A: i32 = 2; //$f64\nalias R = $REAL;\n";
+    assert_eq!(expand(template, "f32"), "const A: i32 = 1;\n\nalias R = f32;\n");
+    assert_eq!(expand(template, "f64"), "\nconst A: i32 = 2;\nalias R = f64;\n");
 }
 
 #[test]
 fn f32_and_f64_variants_differ_only_on_the_template_marked_lines() {
-    let template: Vec<&str> = JULIA_TEMPLATE.lines().collect();
-    let f32_lines: Vec<&str> = JULIA_F32.lines().collect();
-    let f64_lines: Vec<&str> = JULIA_F64.lines().collect();
+    variants_differ_only_on_marked_lines("julia.wgsl.tmpl", JULIA_TEMPLATE, JULIA_F32, JULIA_F64);
+    variants_differ_only_on_marked_lines("deep.wgsl.tmpl", DEEP_TEMPLATE, DEEP_F32, DEEP_F64);
+}
+
+fn variants_differ_only_on_marked_lines(file: &str, template: &str, f32: &str, f64: &str) {
+    let template: Vec<&str> = template.lines().collect();
+    let f32_lines: Vec<&str> = f32.lines().collect();
+    let f64_lines: Vec<&str> = f64.lines().collect();
     assert_eq!(f32_lines.len(), template.len(), "expansion moved lines");
     assert_eq!(f64_lines.len(), template.len(), "expansion moved lines");
     let mut marked = 0;
     for (index, line) in template.iter().enumerate() {
-        let is_marked = line.contains(REAL_PLACEHOLDER) || line.ends_with(F32_ONLY_MARKER);
+        let is_marked = line.contains(REAL_PLACEHOLDER)
+            || line.ends_with(F32_ONLY_MARKER)
+            || line.ends_with(F64_ONLY_MARKER);
         marked += usize::from(is_marked);
         assert_eq!(
             f32_lines[index] != f64_lines[index],
             is_marked,
-            "julia.wgsl.tmpl:{}: the variants {} here, but the line is {}marked:\n  f32: {}\n  f64: {}",
+            "{file}:{}: the variants {} here, but the line is {}marked:\n  f32: {}\n  f64: {}",
             index + 1,
             if is_marked { "agree" } else { "differ" },
             if is_marked { "" } else { "not " },
@@ -315,6 +416,6 @@ fn f32_and_f64_variants_differ_only_on_the_template_marked_lines() {
     }
     assert!(
         marked > 0,
-        "the template marks no line; the variants are identical"
+        "{file} marks no line; the variants are identical"
     );
 }
