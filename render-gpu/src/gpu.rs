@@ -11,6 +11,7 @@ pub mod deep;
 pub mod error;
 pub mod plan;
 pub mod poller;
+mod readback;
 pub mod source;
 
 pub use adapter::{DISABLE_GPU_ENV, discover, instance};

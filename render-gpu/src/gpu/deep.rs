@@ -21,7 +21,7 @@ use render_core::{Band, EscapeSample, RenderParams, StopFlag};
 use super::context::{GpuContext, scoped};
 use super::error::GpuError;
 use super::plan::{self, Chunk};
-use super::source::read_samples;
+use super::readback::read_samples;
 
 /// The arithmetic of the deep shader: f32 mantissas (every adapter) or f64 ones (`SHADER_F64`,
 /// the CPU's own arithmetic).
@@ -43,6 +43,10 @@ impl DeepFloat {
 /// One deep iteration costs several plain ones (the rebase test, and extended-range arithmetic
 /// while `δ` is tiny): dispatches get this many times fewer iterations than the escape shaders'.
 const DEEP_ITERATION_COST: u64 = 8;
+
+/// At most this many iterations per dispatch, however few the samples: Mesa's llvmpipe
+/// (lavapipe) ends a shader's loops after 65535 iterations in all, and counts wrong beyond.
+const MAX_ITERATIONS_PER_DISPATCH: u64 = 1 << 14;
 
 const SAMPLE_BYTES: u64 = std::mem::size_of::<EscapeSample>() as u64;
 const UNIFORM_BYTES: u64 = {
@@ -139,6 +143,7 @@ impl DeepRenderer {
                 orbit_len: image.tables.orbit_len,
                 ..DeepRange::default()
             };
+            let work = work.min(MAX_ITERATIONS_PER_DISPATCH * rows as u64 * u64::from(row_len));
             let run = ChunkRun {
                 ctx,
                 pipeline,

@@ -9,7 +9,6 @@
 //! `super::deep`.
 
 use std::sync::Arc;
-use std::sync::mpsc;
 
 use render_core::gpu_layout::{
     DispatchRange, JuliaParamsF32, JuliaParamsF64, WORKGROUP_SIZE, Z_STATE_BYTES,
@@ -20,6 +19,7 @@ use super::context::{GpuContext, scoped};
 use super::deep::{DeepFloat, DeepRenderer};
 use super::error::GpuError;
 use super::plan::{self, Chunk, GpuTuning};
+use super::readback::read_samples;
 
 const SAMPLE_BYTES: u64 = std::mem::size_of::<EscapeSample>() as u64;
 /// Table entries are uploaded as f64 or f32; buffers are sized for the wider one.
@@ -210,42 +210,6 @@ impl GpuSource {
         }
         read_samples(ctx, &buffers.samples, &buffers.staging, out)
     }
-}
-
-/// Copies `out.len()` samples from `samples` through `staging` (`MAP_READ | COPY_DST`) into `out`,
-/// after everything submitted before.
-pub(crate) fn read_samples(
-    ctx: &GpuContext,
-    samples: &wgpu::Buffer,
-    staging: &wgpu::Buffer,
-    out: &mut [EscapeSample],
-) -> Result<(), GpuError> {
-    let bytes = out.len() as u64 * SAMPLE_BYTES;
-    let mut encoder = ctx
-        .device
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("julia readback"),
-        });
-    encoder.copy_buffer_to_buffer(samples, 0, staging, 0, bytes);
-    let submission = ctx.queue.submit([encoder.finish()]);
-    let slice = staging.slice(0..bytes);
-    let (mapped_tx, mapped_rx) = mpsc::channel();
-    slice.map_async(wgpu::MapMode::Read, move |result| {
-        let _ = mapped_tx.send(result);
-    });
-    ctx.wait(submission)?;
-    mapped_rx
-        .try_recv()
-        .map_err(|_| GpuError::Readback("the map callback did not run".into()))?
-        .map_err(|e| GpuError::Readback(e.to_string()))?;
-    {
-        let view = slice
-            .get_mapped_range()
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
-        out.copy_from_slice(bytemuck::cast_slice(&view));
-    }
-    staging.unmap();
-    Ok(())
 }
 
 impl EscapeSource for GpuSource {
