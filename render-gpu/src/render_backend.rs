@@ -221,15 +221,6 @@ impl Backends {
         stop: &StopFlag,
         on_band: &mut dyn FnMut(Progress) -> Flow,
     ) -> Result<RenderOutcome, BackendRenderError> {
-        let target = if target != Target::Cpu
-            && params.resolved_precision() == render_core::Precision::Deep
-        {
-            // Deep zoom (issue 13) has no GPU kernel yet: the CPU's perturbation path renders it.
-            tracing::info!("precision deep has no GPU kernel yet: rendering this job on the CPU");
-            Target::Cpu
-        } else {
-            target
-        };
         match target {
             Target::Cpu => {
                 let stats = render_core::render_to_writer(

@@ -1,4 +1,4 @@
-//! `GpuContext`: one opened adapter — device, queue, compiled escape pipelines, the polling
+//! `GpuContext`: one opened adapter — device, queue, compiled escape and deep pipelines, the polling
 //! thread, and the device's health (lost? uncaptured error?). Shared by every render on it.
 
 use std::sync::{Arc, Mutex};
@@ -23,6 +23,9 @@ pub struct GpuContext {
     pub(crate) layout: wgpu::BindGroupLayout,
     pub(crate) f32_pipeline: wgpu::ComputePipeline,
     pub(crate) f64_pipeline: Option<wgpu::ComputePipeline>,
+    /// The deep-zoom shaders (same bindings' shape as the escape shaders, so the same layout).
+    pub(crate) deep_f32_pipeline: wgpu::ComputePipeline,
+    pub(crate) deep_f64_pipeline: Option<wgpu::ComputePipeline>,
     pub(crate) limits: wgpu::Limits,
     info: wgpu::AdapterInfo,
     health: Arc<Health>,
@@ -66,8 +69,13 @@ impl GpuContext {
                 .unwrap_or_else(|p| p.into_inner()) = Some(GpuError::from_wgpu(&err));
         }));
 
-        let (layout, f32_pipeline, f64_pipeline) =
-            scoped(&device, || Ok(build_pipelines(&device, f64_supported)))?;
+        let Pipelines {
+            layout,
+            f32_pipeline,
+            f64_pipeline,
+            deep_f32_pipeline,
+            deep_f64_pipeline,
+        } = scoped(&device, || Ok(build_pipelines(&device, f64_supported)))?;
         let poller = Poller::spawn(device.clone(), &info.name)
             .map_err(|e| GpuError::Internal(format!("cannot start the polling thread: {e}")))?;
         tracing::info!(
@@ -84,6 +92,8 @@ impl GpuContext {
             layout,
             f32_pipeline,
             f64_pipeline,
+            deep_f32_pipeline,
+            deep_f64_pipeline,
             info,
             health,
             poller,
@@ -182,14 +192,16 @@ pub(crate) fn scoped<T>(
     }
 }
 
-fn build_pipelines(
-    device: &wgpu::Device,
-    f64_supported: bool,
-) -> (
-    wgpu::BindGroupLayout,
-    wgpu::ComputePipeline,
-    Option<wgpu::ComputePipeline>,
-) {
+/// The compiled shaders of a device and their one bind group layout.
+struct Pipelines {
+    layout: wgpu::BindGroupLayout,
+    f32_pipeline: wgpu::ComputePipeline,
+    f64_pipeline: Option<wgpu::ComputePipeline>,
+    deep_f32_pipeline: wgpu::ComputePipeline,
+    deep_f64_pipeline: Option<wgpu::ComputePipeline>,
+}
+
+fn build_pipelines(device: &wgpu::Device, f64_supported: bool) -> Pipelines {
     let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::COMPUTE,
@@ -240,5 +252,13 @@ fn build_pipelines(
     };
     let f32_pipeline = pipeline("julia.wgsl", shaders::JULIA_F32);
     let f64_pipeline = f64_supported.then(|| pipeline("julia_f64.wgsl", shaders::JULIA_F64));
-    (layout, f32_pipeline, f64_pipeline)
+    let deep_f32_pipeline = pipeline("deep_f32.wgsl", shaders::DEEP_F32);
+    let deep_f64_pipeline = f64_supported.then(|| pipeline("deep_f64.wgsl", shaders::DEEP_F64));
+    Pipelines {
+        layout,
+        f32_pipeline,
+        f64_pipeline,
+        deep_f32_pipeline,
+        deep_f64_pipeline,
+    }
 }

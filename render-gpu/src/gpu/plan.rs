@@ -33,8 +33,14 @@ impl Default for GpuTuning {
 /// one binding and one buffer, and a 1-D dispatch has at most `max_compute_workgroups_per_dimension`
 /// workgroups.
 pub fn chunk_sample_limit(limits: &wgpu::Limits, tuning: &GpuTuning) -> u64 {
-    let by_binding = limits.max_storage_buffer_binding_size / Z_STATE_BYTES;
-    let by_buffer = limits.max_buffer_size / Z_STATE_BYTES;
+    chunk_sample_limit_for(limits, tuning, Z_STATE_BYTES)
+}
+
+/// [`chunk_sample_limit`] for a shader whose per-sample state takes `state_bytes` (the deep
+/// shaders park more than `z`).
+pub fn chunk_sample_limit_for(limits: &wgpu::Limits, tuning: &GpuTuning, state_bytes: u64) -> u64 {
+    let by_binding = limits.max_storage_buffer_binding_size / state_bytes;
+    let by_buffer = limits.max_buffer_size / state_bytes;
     let by_dispatch =
         u64::from(limits.max_compute_workgroups_per_dimension) * u64::from(WORKGROUP_SIZE);
     by_binding
@@ -68,6 +74,24 @@ pub fn chunks(row_len: u32, rows: u32, max_samples: u64) -> Result<Vec<Chunk>, G
             }
         })
         .collect())
+}
+
+/// Iteration ranges `[begin, end)` covering `start .. max_iter` (at least one range, empty when
+/// `start == max_iter`: the samples still need their final escape test), each at most
+/// `work_per_dispatch / samples` iterations long.
+pub fn iteration_slices_from(
+    start: u32,
+    max_iter: u32,
+    samples: u64,
+    work_per_dispatch: u64,
+) -> Vec<(u32, u32)> {
+    let left = max_iter.saturating_sub(start);
+    if left == 0 {
+        return vec![(start, start.max(max_iter))];
+    }
+    iteration_slices(left, samples, work_per_dispatch)
+        .map(|(begin, end)| (start + begin, start + end))
+        .collect()
 }
 
 /// Iteration ranges `[begin, end)` covering `0 .. max_iter`, each at most
@@ -122,6 +146,17 @@ mod tests {
             iteration_slices(1_000_000, 1, u64::MAX).collect::<Vec<_>>(),
             vec![(0, 1_000_000)]
         );
+    }
+
+    #[test]
+    fn iteration_slices_from_a_start_cover_the_rest_once() {
+        let slices = iteration_slices_from(700, 1000, 1 << 20, 1 << 28);
+        assert_eq!(slices.first().unwrap().0, 700);
+        assert_eq!(slices.last().unwrap().1, 1000);
+        for pair in slices.windows(2) {
+            assert_eq!(pair[0].1, pair[1].0);
+        }
+        assert_eq!(iteration_slices_from(50, 50, 10, 10), vec![(50, 50)]);
     }
 
     #[test]

@@ -5,10 +5,10 @@
 //! limits, each chunk runs as a series of short dispatches over slices of the iteration range
 //! (each its own submission, waited for one by one with the next already queued, and the stop
 //! flag checked between them), and the samples come back through a `MAP_READ | COPY_DST` staging
-//! buffer. The column table is uploaded once per image.
+//! buffer. The column table is uploaded once per image. `precision: deep` bands go to
+//! `super::deep`.
 
 use std::sync::Arc;
-use std::sync::mpsc;
 
 use render_core::gpu_layout::{
     DispatchRange, JuliaParamsF32, JuliaParamsF64, WORKGROUP_SIZE, Z_STATE_BYTES,
@@ -16,8 +16,10 @@ use render_core::gpu_layout::{
 use render_core::{Band, EscapeSample, EscapeSource, Precision, RenderParams, StopFlag, Viewport};
 
 use super::context::{GpuContext, scoped};
+use super::deep::{DeepFloat, DeepRenderer};
 use super::error::GpuError;
 use super::plan::{self, Chunk, GpuTuning};
+use super::readback::read_samples;
 
 const SAMPLE_BYTES: u64 = std::mem::size_of::<EscapeSample>() as u64;
 /// Table entries are uploaded as f64 or f32; buffers are sized for the wider one.
@@ -37,6 +39,10 @@ pub struct GpuSource {
     buffers: Option<Buffers>,
     /// Identifies the image whose column table is in `buffers.column_re`.
     columns_key: Option<(u32, u32, u64, u64, bool)>,
+    /// `precision: deep` renders (`super::deep`), with their own chunk limit (more state per
+    /// sample).
+    deep: DeepRenderer,
+    deep_chunk_samples: u64,
 }
 
 /// The GPU buffers of a chunk, kept between bands and regrown when a chunk needs more.
@@ -61,11 +67,29 @@ impl GpuSource {
     pub fn with_tuning(ctx: Arc<GpuContext>, tuning: GpuTuning) -> Self {
         Self {
             max_chunk_samples: plan::chunk_sample_limit(&ctx.limits, &tuning),
+            deep_chunk_samples: plan::chunk_sample_limit_for(
+                &ctx.limits,
+                &tuning,
+                render_core::gpu_layout::DEEP_STATE_BYTES,
+            ),
             work_per_dispatch: tuning.work_per_dispatch.max(1),
             ctx,
             buffers: None,
             columns_key: None,
+            deep: DeepRenderer::default(),
         }
+    }
+
+    /// Renders `precision: deep` with `float` mantissas instead of the default (f64 where the
+    /// adapter has `SHADER_F64`, else f32): for tests and benchmarks of each variant.
+    pub fn with_deep_float(mut self, float: DeepFloat) -> Self {
+        self.deep.forced = Some(float);
+        self
+    }
+
+    /// The mantissas `precision: deep` renders use on this source.
+    pub fn deep_float(&self) -> DeepFloat {
+        self.deep.float(&self.ctx)
     }
 
     pub fn context(&self) -> &Arc<GpuContext> {
@@ -184,32 +208,7 @@ impl GpuSource {
                 return Ok(());
             }
         }
-        let bytes = samples * SAMPLE_BYTES;
-        let mut encoder = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("julia readback"),
-            });
-        encoder.copy_buffer_to_buffer(&buffers.samples, 0, &buffers.staging, 0, bytes);
-        let submission = ctx.queue.submit([encoder.finish()]);
-        let slice = buffers.staging.slice(0..bytes);
-        let (mapped_tx, mapped_rx) = mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |result| {
-            let _ = mapped_tx.send(result);
-        });
-        ctx.wait(submission)?;
-        mapped_rx
-            .try_recv()
-            .map_err(|_| GpuError::Readback("the map callback did not run".into()))?
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
-        {
-            let view = slice
-                .get_mapped_range()
-                .map_err(|e| GpuError::Readback(e.to_string()))?;
-            out.copy_from_slice(bytemuck::cast_slice(&view));
-        }
-        buffers.staging.unmap();
-        Ok(())
+        read_samples(ctx, &buffers.samples, &buffers.staging, out)
     }
 }
 
@@ -241,6 +240,18 @@ impl GpuSource {
         stop: &StopFlag,
     ) -> Result<(), GpuError> {
         self.ctx.check_health()?;
+        if params.resolved_precision() == Precision::Deep {
+            let ctx = Arc::clone(&self.ctx);
+            return self.deep.compute_band(
+                &ctx,
+                self.deep_chunk_samples,
+                self.work_per_dispatch,
+                params,
+                band,
+                out,
+                stop,
+            );
+        }
         let f64_mode = params.resolved_precision() == Precision::F64;
         if f64_mode && !self.ctx.supports_f64() {
             return Err(GpuError::Unsupported(

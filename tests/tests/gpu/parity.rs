@@ -20,7 +20,7 @@ use render_gpu::render_backend::{BackendOptions, Backends};
 /// Largest share of samples whose f32 count may differ between GPU and CPU.
 const MAX_DIFFERING_SHARE: f64 = 0.005;
 
-fn gpu_backends() -> Option<Backends> {
+pub(crate) fn gpu_backends() -> Option<Backends> {
     let backends = Backends::detect(&BackendOptions::default());
     if backends.gpus().is_empty() {
         assert!(
@@ -35,7 +35,7 @@ fn gpu_backends() -> Option<Backends> {
 }
 
 /// Every sample of the image, band by band, as the pipeline would request them.
-fn all_samples<S: EscapeSource + ?Sized>(
+pub(crate) fn all_samples<S: EscapeSource + ?Sized>(
     source: &mut S,
     params: &RenderParams,
 ) -> Vec<EscapeSample> {
