@@ -64,7 +64,7 @@ impl DeepView {
         let len = params.max_iter as usize + 1;
         let (c_re, c_im) = (params.decimal(Coord::CRe), params.decimal(Coord::CIm));
         let zero = crate::Decimal::parse("0").expect("zero parses");
-        let started = std::time::Instant::now();
+        let started = crate::stopwatch::Stopwatch::start();
         let (main, main_new) = reference_orbit(
             &params.decimal(Coord::CenterRe),
             &params.decimal(Coord::CenterIm),

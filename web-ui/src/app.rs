@@ -5,10 +5,14 @@ use leptos::prelude::*;
 use crate::api::Api;
 use crate::api_key::ApiAuth;
 use crate::components::api_key_field::ApiKeyField;
+use crate::components::c_picker::CPicker;
 use crate::components::controls::Controls;
 use crate::components::job_list::JobList;
 use crate::components::preview_canvas::PreviewCanvas;
 use crate::components::render_panel::RenderPanel;
+use crate::components::shortcuts::Shortcuts;
+use crate::components::stage_result::{StageJob, StageResult};
+use crate::components::view_info::{ViewInfo, follow_depth};
 use crate::config::ApiBase;
 use crate::connection::{ServerLink, ServerState};
 use crate::history::ViewHistory;
@@ -23,12 +27,16 @@ pub fn App() -> impl IntoView {
     let server = RwSignal::new(ServerState::Connecting);
     let auth = ApiAuth::from_storage();
     let link = ServerLink::start(Api::new(base, auth), server, jobs);
+    let iter_auto = history.iter_auto();
+    let stage_job = RwSignal::new(None::<StageJob>);
+    follow_depth(view, iter_auto);
 
     // Back and forward restore the view of that history entry.
     let on_popstate = {
         let history = history.clone();
         move |_| {
             history.end_gesture();
+            iter_auto.set(ViewHistory::current_iter_auto());
             view.set(ViewHistory::current_view());
         }
     };
@@ -40,17 +48,24 @@ pub fn App() -> impl IntoView {
             <h1>"Julia sets"</h1>
             <p class="hint">
                 "Drag to pan, wheel to zoom, arrows and +/- when the preview has focus. "
-                "The preview is computed in your browser; Render makes the full image on the server."
+                "The preview is computed in your browser; Render makes the full image on the server. "
+                "Pick c on the map; press ? for all shortcuts."
             </p>
+            <Shortcuts view history=history.clone()/>
         </header>
         <main>
             <div class="stage">
-                <PreviewCanvas view history=history.clone()/>
+                <div class="stage-frame">
+                    <PreviewCanvas view history=history.clone()/>
+                    <StageResult view jobs stage_job link=link.clone()/>
+                </div>
+                <ViewInfo view iter_auto/>
             </div>
             <aside class="side">
+                <CPicker view history=history.clone()/>
                 <Controls view history/>
                 <ApiKeyField auth/>
-                <RenderPanel view jobs server link=link.clone()/>
+                <RenderPanel view jobs server link=link.clone() stage_job/>
             </aside>
         </main>
         <JobList jobs link/>

@@ -1,7 +1,11 @@
 //! The page's parts, one component per file.
 
 pub mod api_key_field;
+pub mod c_picker;
 pub mod controls;
 pub mod job_list;
 pub mod preview_canvas;
 pub mod render_panel;
+pub mod shortcuts;
+pub mod stage_result;
+pub mod view_info;

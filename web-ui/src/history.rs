@@ -13,7 +13,7 @@ use render_core::RenderParams;
 use wasm_bindgen::JsValue;
 
 use crate::config::ApiBase;
-use crate::url_state::{from_pairs, split_query, to_query};
+use crate::url_state::{from_pairs, iter_is_auto, split_query, to_query};
 
 /// A wheel gesture ends when no notch came for this long.
 const WHEEL_GESTURE_GAP: Duration = Duration::from_millis(400);
@@ -26,6 +26,9 @@ pub struct ViewHistory {
 
 struct Inner {
     api_pair: Option<String>,
+    /// Whether `max_iter` follows the depth rule (`depth.rs`) rather than the user's choice; the
+    /// URL names `iter` only in the latter case.
+    iter_auto: RwSignal<bool>,
     gesture_open: Cell<bool>,
     gesture_timer: Cell<Option<TimeoutHandle>>,
 }
@@ -35,6 +38,7 @@ impl ViewHistory {
         Self {
             inner: Rc::new(Inner {
                 api_pair: api.query_pair(),
+                iter_auto: RwSignal::new(Self::current_iter_auto()),
                 gesture_open: Cell::new(false),
                 gesture_timer: Cell::new(None),
             }),
@@ -47,9 +51,21 @@ impl ViewHistory {
         from_pairs(split_query(&search))
     }
 
+    /// Whether the page's current URL leaves `max_iter` to the depth rule.
+    pub fn current_iter_auto() -> bool {
+        let search = window().location().search().unwrap_or_default();
+        iter_is_auto(split_query(&search))
+    }
+
+    /// Whether `max_iter` follows the depth rule; the user's own limit turns it off.
+    pub fn iter_auto(&self) -> RwSignal<bool> {
+        self.inner.iter_auto
+    }
+
     /// Records a change of view as part of the current gesture.
     pub fn record(&self, view: &RenderParams) {
-        let mut url = format!("?{}", to_query(view));
+        let iter_auto = self.inner.iter_auto.get_untracked();
+        let mut url = format!("?{}", to_query(view, iter_auto));
         if let Some(pair) = &self.inner.api_pair {
             url.push('&');
             url.push_str(pair);

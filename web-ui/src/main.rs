@@ -7,10 +7,14 @@ mod app;
 mod components;
 mod config;
 mod connection;
+mod depth;
 mod events;
+mod exact;
 mod history;
 mod job;
+mod map_render;
 mod navigation;
+mod pointers;
 mod preview;
 mod url_state;
 

@@ -1,9 +1,12 @@
 //! Pan and zoom as pure functions of the view and of positions on the preview canvas.
 //!
 //! Positions are in CSS pixels of the canvas as displayed, whatever its backing resolution, so the
-//! point under the pointer stays under the pointer at every preview size.
+//! point under the pointer stays under the pointer at every preview size. The view moves in exact
+//! decimal arithmetic (`exact.rs`), so pan and zoom work at any depth, not only where f64 does.
 
 use render_core::{Complex, RenderParams};
+
+use crate::exact::{scale_width, shift_center};
 
 /// Zoom factor per wheel unit (one notch of a mouse wheel is ~100 units): 100 units ≈ ×1.16.
 const WHEEL_ZOOM_PER_UNIT: f64 = 0.0015;
@@ -11,10 +14,6 @@ const WHEEL_ZOOM_PER_UNIT: f64 = 0.0015;
 pub const KEY_ZOOM_FACTOR: f64 = 1.25;
 /// Fraction of the view width one arrow key press pans.
 pub const KEY_PAN_FRACTION: f64 = 0.1;
-/// Narrowest view allowed: below this the pixel step stops being representable well even in f64.
-const MIN_VIEW_WIDTH: f64 = 1e-13;
-/// Widest view allowed: the whole Julia set fits in a radius-2 disc, more is just background.
-const MAX_VIEW_WIDTH: f64 = 64.0;
 
 /// The size of the canvas on screen, in CSS pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -23,13 +22,16 @@ pub struct Screen {
     pub height: f64,
 }
 
+/// The f64 view of positions, for tests that check the point under the pointer stays put.
+#[cfg(test)]
 impl Screen {
     /// Complex-plane distance of one CSS pixel (square pixels: the view width sets it).
     fn step(&self, p: &RenderParams) -> f64 {
         p.view_width / self.width.max(1.0)
     }
 
-    /// The complex point under the CSS position `(x, y)` (origin top-left, `y` down).
+    /// The complex point under the CSS position `(x, y)` (origin top-left, `y` down), to f64
+    /// precision.
     pub fn point_at(&self, p: &RenderParams, x: f64, y: f64) -> Complex {
         let step = self.step(p);
         Complex::new(
@@ -41,27 +43,40 @@ impl Screen {
 
 /// Moves the view so the picture follows a drag of `(dx, dy)` CSS pixels.
 pub fn pan_by_pixels(p: &mut RenderParams, screen: Screen, dx: f64, dy: f64) {
-    let step = screen.step(p);
-    p.center.re -= dx * step;
-    p.center.im += dy * step;
+    let per_pixel = 1.0 / screen.width.max(1.0);
+    shift_center(p, -dx * per_pixel, dy * per_pixel);
 }
 
 /// Pans by a fraction of the view width (keyboard): positive `fx` moves the view right, positive
 /// `fy` moves it up.
 pub fn pan_by_fraction(p: &mut RenderParams, fx: f64, fy: f64) {
-    p.center.re += fx * p.view_width;
-    p.center.im += fy * p.view_width;
+    shift_center(p, fx, fy);
 }
 
 /// Scales the view width by `factor` (< 1 zooms in) keeping the point under `(x, y)` fixed.
 pub fn zoom_at(p: &mut RenderParams, screen: Screen, x: f64, y: f64, factor: f64) {
-    let anchor = screen.point_at(p, x, y);
-    let new_width = (p.view_width * factor).clamp(MIN_VIEW_WIDTH, MAX_VIEW_WIDTH);
-    let applied = new_width / p.view_width;
-    p.center.re = anchor.re + (p.center.re - anchor.re) * applied;
-    p.center.im = anchor.im + (p.center.im - anchor.im) * applied;
-    p.view_width = new_width;
+    // The anchor's offset from the centre, in view widths; the centre moves towards it by the
+    // part of that offset the zoom removes: centre' = anchor + (centre − anchor)·applied.
+    // Within half a pixel of the centre, the centre itself is the anchor: a wheel or pinch at
+    // the point the user centred then zooms into it exactly, at any depth, instead of drifting by
+    // the sub-pixel rounding of the pointer position at every step.
+    let (dx, dy) = (x - screen.width / 2.0, screen.height / 2.0 - y);
+    let (dx, dy) = if dx.abs() <= 0.5 && dy.abs() <= 0.5 {
+        (0.0, 0.0)
+    } else {
+        (dx, dy)
+    };
+    let w = screen.width.max(1.0);
+    let (ax, ay) = (dx / w, dy / w);
+    let applied = scale_width(p, factor);
+    if applied == 1.0 {
+        return;
+    }
+    // Shift by (1 − applied) anchor offsets of the *old* width, expressed in new widths.
+    let pull = (1.0 - applied) / applied;
+    shift_center(p, ax * pull, ay * pull);
 }
+
 
 /// The zoom factor of a wheel movement; scrolling down (positive delta) zooms out.
 pub fn wheel_factor(delta_y: f64) -> f64 {
@@ -102,13 +117,33 @@ mod tests {
     }
 
     #[test]
-    fn zoom_stops_at_the_narrowest_representable_view() {
+    fn zoom_goes_past_f64_and_keeps_the_point_under_the_cursor() {
+        use render_core::Coord;
         let mut p = RenderParams::default();
-        for _ in 0..200 {
-            zoom_at(&mut p, SCREEN, 10.0, 10.0, 0.5);
+        for _ in 0..120 {
+            zoom_at(&mut p, SCREEN, 100.0, 400.0, 0.5);
         }
-        assert_eq!(p.view_width, MIN_VIEW_WIDTH);
-        assert!(p.center.re.is_finite() && p.center.im.is_finite());
+        // 3 · 2^-120 ≈ 2.3e-36: far below what an f64 centre resolves.
+        assert_eq!(p.decimal(Coord::ViewWidth).exponent10(), -36);
+        // The centre converged to the point first under the cursor, to ~36 digits.
+        let anchor = SCREEN.point_at(&RenderParams::default(), 100.0, 400.0);
+        assert!(close(p.center.re, anchor.re) && close(p.center.im, anchor.im));
+        let digits = p.decimal(Coord::CenterRe).digits().0.len();
+        assert!(digits > 36, "the centre kept its digits: {digits}");
+        assert_eq!(p.resolved_precision(), render_core::Precision::Deep);
+    }
+
+    #[test]
+    fn zooming_at_the_centre_keeps_the_centre_exactly_at_any_depth() {
+        use render_core::{Coord, Decimal};
+        let mut p = RenderParams::default();
+        let centre = "1.50000000000000000000000000000000000000000000001";
+        crate::exact::set_decimal(&mut p, Coord::CenterRe, Decimal::parse(centre).unwrap());
+        for _ in 0..60 {
+            zoom_at(&mut p, SCREEN, 320.4, 239.6, 0.2);
+        }
+        assert_eq!(p.decimal(Coord::CenterRe), Decimal::parse(centre).unwrap());
+        assert_eq!(p.decimal(Coord::CenterIm).as_str(), "0e0");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod canvas;
 mod frame_loop;
+mod progressive;
 mod timing;
 
 pub use frame_loop::FrameLoop;
@@ -13,7 +14,8 @@ use render_core::{Band, Colorizer, CpuSource, EscapeSample, EscapeSource, Render
 
 /// Pixels of the preview drawn on every edit: 320×240 at the default 4:3 aspect.
 pub const FAST_PIXELS: u32 = 320 * 240;
-/// Pixels of the sharper preview drawn once the user pauses: twice the resolution per axis.
+/// Pixels of the first sharper preview drawn once the user pauses: twice the resolution per axis
+/// (then the canvas's device pixels, `frame_loop.rs`).
 pub const REFINED_PIXELS: u32 = FAST_PIXELS * 4;
 
 /// The preview's size in pixels for a pixel budget, with the aspect ratio of the full image.

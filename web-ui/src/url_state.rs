@@ -2,28 +2,47 @@
 //!
 //! Only what the UI edits is written; a missing or unreadable key falls back to the default of
 //! that field alone, so a hand-edited or truncated link still opens something sensible.
+//! Coordinates are decimals of any length (`x=-7.43643887037158704752191506114774e-1`,
+//! `vw=1e-300`), so a deep view survives a reload. `iter` is written only when the user chose the
+//! limit; without it the page follows the depth rule (`depth.rs`).
 
-use render_core::{Palette, RenderParams};
+use render_core::{Coord, Decimal, Palette, RenderParams};
+
+use crate::exact::set_decimal;
 
 /// The query key that names the API base URL; it is carried along but is not part of the view.
 pub const API_KEY: &str = "api";
 
-/// The view's query string (without the leading `?`). Floats use Rust's shortest round-trip form,
-/// so reading the string back gives bit-identical numbers.
-pub fn to_query(p: &RenderParams) -> String {
+/// The view's query string (without the leading `?`). Coordinates an f64 holds use Rust's
+/// shortest round-trip form, so reading the string back gives bit-identical numbers; the others
+/// are their exact decimals. `iter` is left out when `iter_auto` (the depth rule sets it).
+pub fn to_query(p: &RenderParams, iter_auto: bool) -> String {
+    let coord = |coord: Coord| match p.exact.get(coord, coord.f64_in(p)) {
+        Some(decimal) => decimal.to_string(),
+        None => coord.f64_in(p).to_string(),
+    };
+    let iter = if iter_auto {
+        String::new()
+    } else {
+        format!("&iter={}", p.max_iter)
+    };
     format!(
-        "cre={}&cim={}&x={}&y={}&vw={}&iter={}&palette={}&w={}&h={}&ss={}",
-        p.c.re,
-        p.c.im,
-        p.center.re,
-        p.center.im,
-        p.view_width,
-        p.max_iter,
+        "cre={}&cim={}&x={}&y={}&vw={}{iter}&palette={}&w={}&h={}&ss={}",
+        coord(Coord::CRe),
+        coord(Coord::CIm),
+        coord(Coord::CenterRe),
+        coord(Coord::CenterIm),
+        coord(Coord::ViewWidth),
         p.palette.name(),
         p.width,
         p.height,
         p.supersample
     )
+}
+
+/// Whether a query leaves the iteration limit to the depth rule (it names no `iter`).
+pub fn iter_is_auto<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
+    !pairs.into_iter().any(|(key, _)| key == "iter")
 }
 
 /// Reads a view from `key=value` pairs (already percent-decoded), starting from the defaults.
@@ -32,16 +51,18 @@ pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Re
     for (key, value) in pairs {
         let value = value.trim();
         match key {
-            "cre" => set_finite(&mut p.c.re, value),
-            "cim" => set_finite(&mut p.c.im, value),
-            "x" => set_finite(&mut p.center.re, value),
-            "y" => set_finite(&mut p.center.im, value),
+            "cre" => set_coord(&mut p, Coord::CRe, value),
+            "cim" => set_coord(&mut p, Coord::CIm, value),
+            "x" => set_coord(&mut p, Coord::CenterRe, value),
+            "y" => set_coord(&mut p, Coord::CenterIm, value),
             "vw" => {
-                if let Ok(v) = value.parse::<f64>()
-                    && v.is_finite()
-                    && v > 0.0
+                if let Ok(d) = Decimal::parse(value)
+                    && !d.is_negative()
+                    && !d.is_zero()
+                    && d.exponent10() >= crate::exact::MIN_WIDTH_EXP10
+                    && d.to_f64().is_finite()
                 {
-                    p.view_width = v;
+                    set_decimal(&mut p, Coord::ViewWidth, d);
                 }
             }
             "iter" => set_positive(&mut p.max_iter, value),
@@ -70,11 +91,11 @@ pub fn split_query(query: &str) -> Vec<(&str, &str)> {
         .collect()
 }
 
-fn set_finite(field: &mut f64, value: &str) {
-    if let Ok(v) = value.parse::<f64>()
-        && v.is_finite()
+fn set_coord(p: &mut RenderParams, coord: Coord, value: &str) {
+    if let Ok(d) = Decimal::parse(value)
+        && d.to_f64().is_finite()
     {
-        *field = v;
+        set_decimal(p, coord, d);
     }
 }
 
@@ -104,10 +125,27 @@ mod tests {
             supersample: 3,
             ..RenderParams::default()
         };
-        let query = to_query(&p);
+        let query = to_query(&p, false);
         let back = from_pairs(split_query(&query));
         assert_eq!(back, p);
         assert_eq!(back.center.re.to_bits(), p.center.re.to_bits());
+        assert!(!iter_is_auto(split_query(&query)));
+    }
+
+    #[test]
+    fn a_deep_view_survives_the_round_trip_digit_for_digit() {
+        let mut p = RenderParams::default();
+        let centre = "-7.4364388703715870475219150611477409860e-1";
+        set_decimal(&mut p, Coord::CenterRe, Decimal::parse(centre).unwrap());
+        set_decimal(&mut p, Coord::ViewWidth, Decimal::parse("1.5e-300").unwrap());
+        let query = to_query(&p, true);
+        assert!(query.contains(&format!("x={centre}")), "{query}");
+        assert!(query.contains("vw=1.5e-300"), "{query}");
+        assert!(iter_is_auto(split_query(&query)));
+        let back = from_pairs(split_query(&query));
+        assert_eq!(back.decimal(Coord::CenterRe).as_str(), centre);
+        assert_eq!(back.decimal(Coord::ViewWidth).as_str(), "1.5e-300");
+        assert_eq!(back, p);
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub fn reference_orbit(
     if let Some(orbit) = cache::lookup(&key, len) {
         return Some((orbit, false));
     }
-    let started = std::time::Instant::now();
+    let started = crate::stopwatch::Stopwatch::start();
     let orbit = Arc::new(compute(start_re, start_im, c_re, c_im, bits, len, stop)?);
     cache::insert(key, Arc::clone(&orbit), started.elapsed());
     Some((orbit, true))

@@ -5,8 +5,10 @@
 //!
 //! The UI must be built (`make ui`) and the binary too (`cargo build -p julia-server`).
 
+mod explorer;
 mod no_api;
 mod preview;
 mod render;
+mod screenshots;
 mod serving;
 mod support;

@@ -58,8 +58,8 @@ async fn changing_c_real_redraws_the_preview_without_any_request() {
 
     browser.set_number("c real", "-0.70").await;
     browser.wait_for_frames(frames_before + 1).await;
-    // Let the sharper frame land too, so the comparison sees the settled picture.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Let refinement finish too, so the comparison sees the settled picture.
+    browser.wait_for_settled().await;
     let after = browser.preview_pixels().await;
     let requests_after = browser.resource_count().await;
 
@@ -158,7 +158,7 @@ async fn drag_and_wheel_move_the_view_and_the_url_and_a_reload_restores_it() {
         .await;
     let zoomed = url_view(&browser).await;
     assert!(zoomed.2 < vw);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    browser.wait_for_settled().await;
     let moved_pixels = browser.preview_pixels().await;
     assert_ne!(
         before_pixels, moved_pixels,
@@ -171,7 +171,7 @@ async fn drag_and_wheel_move_the_view_and_the_url_and_a_reload_restores_it() {
     browser.goto(&url).await;
     browser.wait_for_frames(2).await;
     assert_eq!(url_view(&browser).await, zoomed);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    browser.wait_for_settled().await;
     assert_eq!(browser.preview_pixels().await, moved_pixels);
 
     // Back returns to the view before the wheel.

@@ -22,11 +22,19 @@ pub fn Controls(view: RwSignal<RenderParams>, history: ViewHistory) -> impl Into
 
     let c_re = Callback::new(move |x: f64| edit(&|v| v.c.re = x));
     let c_im = Callback::new(move |x: f64| edit(&|v| v.c.im = x));
+    let iter_auto = history.with_value(ViewHistory::iter_auto);
     let max_iter = Callback::new(move |x: f64| {
         if let Some(n) = positive_integer(x, render_core::validate::MAX_ITER_LIMIT) {
+            // A limit the user types is theirs: the depth rule stops changing it.
+            iter_auto.set(false);
             edit(&|v| v.max_iter = n);
         }
     });
+    let on_iter_auto = move |ev: leptos::ev::Event| {
+        iter_auto.set(event_target_checked(&ev));
+        edit(&|_| {});
+        commit.run(());
+    };
     let width = Callback::new(move |x: f64| {
         if let Some(n) = positive_integer(x, MAX_SIDE) {
             edit(&|v| v.width = n);
@@ -60,6 +68,11 @@ pub fn Controls(view: RwSignal<RenderParams>, history: ViewHistory) -> impl Into
             <NumberField id="max-iter" label="Max iterations"
                 value=Signal::derive(move || f64::from(view.with(|v| v.max_iter)))
                 on_edit=max_iter on_commit=commit/>
+            <div class="field check">
+                <label for="iter-auto">"Iterations follow depth"</label>
+                <input id="iter-auto" type="checkbox" prop:checked=move || iter_auto.get()
+                    on:change=on_iter_auto/>
+            </div>
             <div class="field">
                 <label for="palette">"Palette"</label>
                 <select id="palette" on:change=on_palette

@@ -1,7 +1,8 @@
-//! The preview canvas (accessible name `Preview`): drawn locally on every edit; drag to pan, wheel
-//! to zoom around the cursor, arrow keys and `+`/`-` when focused.
+//! The preview canvas (accessible name `Preview`): drawn locally on every edit; drag to pan (mouse,
+//! pen or one finger), pinch with two fingers or the wheel to zoom around the fingers or cursor,
+//! arrow keys and `+`/`-` when focused.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::html::Canvas;
@@ -13,6 +14,7 @@ use crate::navigation::{
     KEY_PAN_FRACTION, KEY_ZOOM_FACTOR, Screen, pan_by_fraction, pan_by_pixels, wheel_factor,
     zoom_at,
 };
+use crate::pointers::{Gesture, Pointers, position};
 use crate::preview::FrameLoop;
 
 /// A keyboard command: how it changes the view, given the canvas size.
@@ -36,11 +38,11 @@ pub fn PreviewCanvas(view: RwSignal<RenderParams>, history: ViewHistory) -> impl
             }
         })
     };
-    // The last pointer position of a drag in progress.
-    let drag: Rc<Cell<Option<(f64, f64)>>> = Rc::new(Cell::new(None));
+    // The pointers pressed on the canvas: one drags, two pinch.
+    let pointers: Rc<RefCell<Pointers>> = Rc::default();
 
     let on_pointer_down = {
-        let drag = Rc::clone(&drag);
+        let pointers = Rc::clone(&pointers);
         move |ev: leptos::ev::PointerEvent| {
             if ev.button() != 0 {
                 return;
@@ -49,31 +51,39 @@ pub fn PreviewCanvas(view: RwSignal<RenderParams>, history: ViewHistory) -> impl
                 let _ = el.set_pointer_capture(ev.pointer_id());
                 let _ = el.focus();
             }
-            drag.set(Some((f64::from(ev.client_x()), f64::from(ev.client_y()))));
+            pointers.borrow_mut().press(ev.pointer_id(), position(&ev));
             ev.prevent_default();
         }
     };
     let on_pointer_move = {
-        let drag = Rc::clone(&drag);
+        let pointers = Rc::clone(&pointers);
         let history = history.clone();
         move |ev: leptos::ev::PointerEvent| {
-            let Some((x0, y0)) = drag.get() else { return };
-            let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
-            if (x, y) == (x0, y0) {
+            let Some(gesture) = pointers.borrow_mut().moved(ev.pointer_id(), position(&ev)) else {
                 return;
+            };
+            let (Some(screen), Some(el)) = (screen(), canvas.get_untracked()) else {
+                return;
+            };
+            match gesture {
+                Gesture::Drag { dx, dy } => view.update(|v| pan_by_pixels(v, screen, dx, dy)),
+                Gesture::Pinch { x, y, dx, dy, scale } => {
+                    let rect = el.get_bounding_client_rect();
+                    let (x, y) = (x - rect.left(), y - rect.top());
+                    view.update(|v| {
+                        pan_by_pixels(v, screen, dx, dy);
+                        zoom_at(v, screen, x, y, 1.0 / scale);
+                    });
+                }
             }
-            drag.set(Some((x, y)));
-            if let Some(screen) = screen() {
-                view.update(|v| pan_by_pixels(v, screen, x - x0, y - y0));
-                history.record(&view.get_untracked());
-            }
+            history.record(&view.get_untracked());
         }
     };
     let on_pointer_end = {
-        let drag = Rc::clone(&drag);
+        let pointers = Rc::clone(&pointers);
         let history = history.clone();
-        move |_: leptos::ev::PointerEvent| {
-            if drag.take().is_some() {
+        move |ev: leptos::ev::PointerEvent| {
+            if pointers.borrow_mut().release(ev.pointer_id()) {
                 history.end_gesture();
             }
         }
@@ -91,7 +101,13 @@ pub fn PreviewCanvas(view: RwSignal<RenderParams>, history: ViewHistory) -> impl
                 _ => 1.0,
             };
             let factor = wheel_factor(ev.delta_y() * unit);
-            let (x, y) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
+            // From client coordinates and the layout rectangle (fractional), not offsetX (whole
+            // pixels), so the anchor is where the pointer really is.
+            let Some(rect) = canvas.get_untracked().map(|el| el.get_bounding_client_rect()) else {
+                return;
+            };
+            let x = f64::from(ev.client_x()) - rect.left();
+            let y = f64::from(ev.client_y()) - rect.top();
             view.update(|v| zoom_at(v, screen, x, y, factor));
             history.record(&view.get_untracked());
             history.end_gesture_after_pause();

@@ -7,6 +7,7 @@ use render_core::{Limits, OutputFormat, RenderParams, validate};
 use uuid::Uuid;
 
 use crate::api::ApiError;
+use crate::components::stage_result::StageJob;
 use crate::connection::{ServerLink, ServerState};
 use crate::job::{Job, upsert};
 
@@ -23,6 +24,8 @@ pub fn RenderPanel(
     jobs: RwSignal<Vec<Job>>,
     server: RwSignal<ServerState>,
     link: ServerLink,
+    /// Set to the submitted job, so the stage shows its progress and image.
+    stage_job: RwSignal<Option<StageJob>>,
 ) -> impl IntoView {
     let notice = RwSignal::new(None::<Notice>);
     let submitting = RwSignal::new(false);
@@ -34,9 +37,10 @@ pub fn RenderPanel(
         if submitting.get_untracked() {
             return;
         }
+        let submitted_view = view.get_untracked();
         let params = RenderParams {
             format: OutputFormat::Png,
-            ..view.get_untracked()
+            ..submitted_view.clone()
         };
         if let Err(err) = validate(&params, &Limits::default()) {
             notice.set(Some(Notice::Problem(format!("Cannot render: {err}"))));
@@ -60,6 +64,10 @@ pub fn RenderPanel(
                         format!("Submitted job {short}.")
                     };
                     mine.set(Some(job.id));
+                    stage_job.set(Some(StageJob {
+                        id: job.id,
+                        view: submitted_view,
+                    }));
                     jobs.update(|list| upsert(list, job));
                     notice.set(Some(Notice::Info(text)));
                 }

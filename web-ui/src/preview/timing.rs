@@ -1,7 +1,10 @@
 //! Frame times of the preview, kept where the page's scripts (benchmarks, browser tests) can read
-//! them: `window.__previewTimes` (every fast frame, ms) and `window.__previewRefineTimes` (every
-//! sharper frame, ms), each the last `KEPT` frames; `window.__previewFrames` counts every draw and
-//! `window.__firstPreviewAt` is when the first preview was on screen (ms since navigation).
+//! them: `window.__previewTimes` (every coarse frame, ms), `window.__previewRefineTimes` (ms from
+//! the start of refinement to the intermediate sharper frame) and `window.__previewFullTimes` (ms
+//! from the start of refinement to the full-resolution frame), each the last `KEPT` frames;
+//! `window.__previewFrames` counts every draw, `window.__firstPreviewAt` is when the first preview
+//! was on screen (ms since navigation), and `window.__previewSettled` is true once the current
+//! view is drawn at full resolution.
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -14,6 +17,7 @@ const KEPT: u32 = 1000;
 pub enum FrameKind {
     Fast,
     Refined,
+    Full,
 }
 
 impl FrameKind {
@@ -21,6 +25,7 @@ impl FrameKind {
         match self {
             FrameKind::Fast => "__previewTimes",
             FrameKind::Refined => "__previewRefineTimes",
+            FrameKind::Full => "__previewFullTimes",
         }
     }
 }
@@ -64,4 +69,14 @@ pub fn record(kind: FrameKind, ms: f64) {
             &JsValue::from_f64(now_ms()),
         );
     }
+}
+
+/// Says whether the current view is drawn at full resolution (`window.__previewSettled`).
+pub fn set_settled(settled: bool) {
+    let window: JsValue = leptos::prelude::window().into();
+    let _ = Reflect::set(
+        &window,
+        &JsValue::from_str("__previewSettled"),
+        &JsValue::from_bool(settled),
+    );
 }

@@ -99,6 +99,16 @@ impl Browser {
         .await;
     }
 
+    /// Waits until the preview shows the current view at full resolution (refinement done).
+    pub async fn wait_for_settled(&self) {
+        self.wait_until(
+            "window.__previewSettled === true",
+            Duration::from_secs(30),
+            "the preview to reach full resolution",
+        )
+        .await;
+    }
+
     /// Frames drawn so far.
     pub async fn frames(&self) -> u64 {
         self.js("return window.__previewFrames || 0;")

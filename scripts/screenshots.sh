@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Takes the screenshots in docs/screenshots/: builds the UI and the server, then drives headless
+# Chromium (chromedriver on PATH, as for the UI tests) against the real server at 1400x1000 and at
+# a phone's 390x844. Usage: scripts/screenshots.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+trunk build --release
+cargo build -p julia-server
+cargo test -p julia-tests --test ui screenshots_for_the_docs -- --ignored --nocapture
+ls -l docs/screenshots/
