@@ -1,5 +1,6 @@
 //! The subcommands of `julia-server`, one file each.
 
+pub mod animate;
 pub mod logging;
 pub mod render;
 pub mod serve;

@@ -1,6 +1,7 @@
 //! The julia-server library: HTTP API, job stores, workers and the CLI. Rendering (GPU and CPU
 //! back-ends) is the render-gpu crate's.
 
+pub mod animation;
 pub mod api;
 pub mod cli;
 pub mod config;

@@ -23,6 +23,8 @@ enum Command {
     Serve(cli::serve::ServeArgs),
     /// Render one image to a file.
     Render(cli::render::RenderArgs),
+    /// Render a zoom or morph video from a spec of keyframes (.mp4, .webm or PNG frames).
+    Animate(cli::animate::AnimateArgs),
     /// Run a render worker against a shared PostgreSQL job store (no HTTP API).
     Worker(cli::worker::WorkerArgs),
 }
@@ -33,5 +35,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => cli::serve::run(args),
         Command::Render(args) => cli::render::run(args),
         Command::Worker(args) => cli::worker::run(args),
+        Command::Animate(args) => cli::animate::run(args),
     }
 }
