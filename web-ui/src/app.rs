@@ -5,10 +5,14 @@ use leptos::prelude::*;
 use crate::api::Api;
 use crate::api_key::ApiAuth;
 use crate::components::api_key_field::ApiKeyField;
+use crate::components::bookmarks::Bookmarks;
+use crate::components::colour_controls::ColourControls;
 use crate::components::controls::Controls;
+use crate::components::gallery::Gallery;
 use crate::components::job_list::JobList;
 use crate::components::preview_canvas::PreviewCanvas;
 use crate::components::render_panel::RenderPanel;
+use crate::components::share::Share;
 use crate::config::ApiBase;
 use crate::connection::{ServerLink, ServerState};
 use crate::history::ViewHistory;
@@ -48,11 +52,15 @@ pub fn App() -> impl IntoView {
                 <PreviewCanvas view history=history.clone()/>
             </div>
             <aside class="side">
-                <Controls view history/>
+                <Controls view history=history.clone()/>
+                <ColourControls view history=history.clone()/>
+                <Share/>
+                <Gallery view history=history.clone()/>
+                <Bookmarks view history=history.clone()/>
                 <ApiKeyField auth/>
                 <RenderPanel view jobs server link=link.clone()/>
             </aside>
         </main>
-        <JobList jobs link/>
+        <JobList jobs link view history/>
     }
 }

@@ -1,7 +1,11 @@
 //! The page's parts, one component per file.
 
 pub mod api_key_field;
+pub mod bookmarks;
+pub mod colour_controls;
 pub mod controls;
+pub mod gallery;
 pub mod job_list;
 pub mod preview_canvas;
 pub mod render_panel;
+pub mod share;

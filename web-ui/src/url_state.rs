@@ -3,7 +3,7 @@
 //! Only what the UI edits is written; a missing or unreadable key falls back to the default of
 //! that field alone, so a hand-edited or truncated link still opens something sensible.
 
-use render_core::{Palette, RenderParams};
+use render_core::{ColourMapping, Palette, RenderParams};
 
 /// The query key that names the API base URL; it is carried along but is not part of the view.
 pub const API_KEY: &str = "api";
@@ -11,7 +11,7 @@ pub const API_KEY: &str = "api";
 /// The view's query string (without the leading `?`). Floats use Rust's shortest round-trip form,
 /// so reading the string back gives bit-identical numbers.
 pub fn to_query(p: &RenderParams) -> String {
-    format!(
+    let mut query = format!(
         "cre={}&cim={}&x={}&y={}&vw={}&iter={}&palette={}&w={}&h={}&ss={}",
         p.c.re,
         p.c.im,
@@ -23,7 +23,15 @@ pub fn to_query(p: &RenderParams) -> String {
         p.width,
         p.height,
         p.supersample
-    )
+    );
+    // The colouring only when not the default, so every earlier link stays as it was.
+    if p.colour_mapping != ColourMapping::default() {
+        query.push_str(&format!("&map={}", p.colour_mapping.name()));
+    }
+    if p.colour_offset != 0.0 {
+        query.push_str(&format!("&off={}", p.colour_offset));
+    }
+    query
 }
 
 /// Reads a view from `key=value` pairs (already percent-decoded), starting from the defaults.
@@ -53,6 +61,18 @@ pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Re
             "w" => set_positive(&mut p.width, value),
             "h" => set_positive(&mut p.height, value),
             "ss" => set_positive(&mut p.supersample, value),
+            "map" => {
+                if let Some(mapping) = ColourMapping::from_name(value) {
+                    p.colour_mapping = mapping;
+                }
+            }
+            "off" => {
+                if let Ok(v) = value.parse::<f64>()
+                    && (0.0..1.0).contains(&v)
+                {
+                    p.colour_offset = v;
+                }
+            }
             _ => {}
         }
     }
@@ -108,6 +128,22 @@ mod tests {
         let back = from_pairs(split_query(&query));
         assert_eq!(back, p);
         assert_eq!(back.center.re.to_bits(), p.center.re.to_bits());
+    }
+
+    #[test]
+    fn the_colouring_survives_the_round_trip_and_stays_out_of_default_links() {
+        let p = RenderParams {
+            colour_mapping: ColourMapping::Cyclic,
+            colour_offset: 0.375,
+            ..RenderParams::default()
+        };
+        assert_eq!(from_pairs(split_query(&to_query(&p))), p);
+        assert!(!to_query(&RenderParams::default()).contains("map="));
+        let odd = from_pairs(split_query("map=rainbow&off=1.5"));
+        assert_eq!(
+            (odd.colour_mapping, odd.colour_offset),
+            (ColourMapping::Smooth, 0.0)
+        );
     }
 
     #[test]
