@@ -71,7 +71,8 @@ pub struct Job {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub precision_used: Precision,
-    /// `gpu` or `cpu` once a worker has rendered it.
+    /// `gpu` or `cpu` once a worker has rendered it; `recolour` when it was coloured from the
+    /// stored escape data of an earlier job of the same view, with no render.
     pub backend: Option<String>,
     /// The adapter (or CPU) that rendered it.
     pub device: Option<String>,

@@ -221,12 +221,27 @@ impl Backends {
         stop: &StopFlag,
         on_band: &mut dyn FnMut(Progress) -> Flow,
     ) -> Result<RenderOutcome, BackendRenderError> {
+        self.render_with_escapes(target, params, out, None, stop, on_band)
+    }
+
+    /// [`Self::render`], also writing the escape data to `escapes` when given
+    /// (`render_core::render_to_outputs`), so the image can be coloured again without a render.
+    pub fn render_with_escapes(
+        &self,
+        target: Target,
+        params: &RenderParams,
+        out: &mut dyn Write,
+        escapes: Option<&mut dyn Write>,
+        stop: &StopFlag,
+        on_band: &mut dyn FnMut(Progress) -> Flow,
+    ) -> Result<RenderOutcome, BackendRenderError> {
         match target {
             Target::Cpu => {
-                let stats = render_core::render_to_writer(
+                let stats = render_core::render_to_outputs(
                     params,
                     &mut self.cpu_source(),
                     out,
+                    escapes,
                     stop,
                     on_band,
                 )?;
@@ -245,7 +260,14 @@ impl Backends {
                     }
                     Err(err) => FallbackSource::failed(err.to_string(), self.cpu_source()),
                 };
-                let stats = render_core::render_to_writer(params, &mut source, out, stop, on_band)?;
+                let stats = render_core::render_to_outputs(
+                    params,
+                    &mut source,
+                    out,
+                    escapes,
+                    stop,
+                    on_band,
+                )?;
                 Ok(source.outcome(stats, self.cpu_device()))
             }
         }

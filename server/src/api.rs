@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod escapes;
 pub mod events;
 pub mod health;
 pub mod info;
@@ -11,6 +12,7 @@ pub mod rate_limit;
 pub mod result;
 pub mod server;
 pub mod state;
+pub mod thumbnail;
 pub mod ui;
 pub mod ui_security;
 
@@ -42,6 +44,8 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::get_job, jobs::delete_job))
         .routes(routes!(jobs::cancel_job))
         .routes(routes!(result::get_result))
+        .routes(routes!(thumbnail::get_thumbnail))
+        .routes(routes!(escapes::get_escapes))
         .routes(routes!(events::job_events))
         .routes(routes!(info::server_info))
         .routes(routes!(health::openapi_document))

@@ -18,7 +18,8 @@ pub mod names;
 
 use names::{
     ATTEMPT_FAILURES, DEDUP_HITS, GPU_FALLBACKS, HTTP_DURATION, JOBS, JOBS_PRUNED,
-    OLDEST_QUEUED_AGE, QUEUE_DEPTH, QUEUE_REJECTIONS, RENDER_DURATION,
+    OLDEST_QUEUED_AGE, QUEUE_DEPTH, QUEUE_REJECTIONS, RECOLOURED_JOBS, RENDER_DURATION,
+    RENDERED_SAMPLES,
 };
 
 /// Installs the global recorder (once per process) and returns the handle that renders the
@@ -60,11 +61,21 @@ pub fn install() -> Result<PrometheusHandle, metrics_exporter_prometheus::BuildE
         ATTEMPT_FAILURES,
         "Attempts that failed for a passing reason (storage) and went back to the queue"
     );
+    metrics::describe_counter!(
+        RENDERED_SAMPLES,
+        "Escape samples iterated by renders (a recoloured job adds none)"
+    );
+    metrics::describe_counter!(
+        RECOLOURED_JOBS,
+        "Jobs coloured from stored escape data without a render"
+    );
     // Present from the first scrape, so dashboards and alerts see a zero rather than nothing.
     metrics::counter!(GPU_FALLBACKS).increment(0);
     metrics::counter!(DEDUP_HITS).increment(0);
     metrics::counter!(QUEUE_REJECTIONS).increment(0);
     metrics::counter!(JOBS_PRUNED).increment(0);
+    metrics::counter!(RENDERED_SAMPLES).increment(0);
+    metrics::counter!(RECOLOURED_JOBS).increment(0);
     Ok(handle)
 }
 

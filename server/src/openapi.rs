@@ -38,10 +38,13 @@ pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> 
         json!({"$ref": "#/components/schemas/Job"});
     add_job_links(&mut doc);
     // A result is a file, not JSON: utoipa would describe `Vec<u8>` as an array of integers.
-    let result = &mut doc["paths"]["/api/jobs/{id}/result"]["get"]["responses"]["200"]["content"];
-    if let Some(content) = result.as_object_mut() {
-        for (media_type, body) in content.iter_mut() {
-            body["schema"] = json!({"type": "string", "contentMediaType": media_type});
+    for file in ["result", "thumbnail", "escapes"] {
+        let path = format!("/api/jobs/{{id}}/{file}");
+        let answer = &mut doc["paths"][&path]["get"]["responses"]["200"]["content"];
+        if let Some(content) = answer.as_object_mut() {
+            for (media_type, body) in content.iter_mut() {
+                body["schema"] = json!({"type": "string", "contentMediaType": media_type});
+            }
         }
     }
     doc

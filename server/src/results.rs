@@ -9,13 +9,16 @@
 //! `api::jobs`). File names come only from hashes this server computed (hex digits), never from
 //! user input.
 
+mod derived;
 mod lru;
 mod no_replace;
 mod stale;
+mod thumbnail;
 
 use lru::LruIndex;
 
 pub use stale::StaleTemporaries;
+pub use thumbnail::{THUMBNAIL_SIDE, make_thumbnail, thumbnail_size};
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -26,6 +29,7 @@ use std::time::SystemTime;
 use render_core::OutputFormat;
 use uuid::Uuid;
 
+pub use derived::Derived;
 pub use no_replace::rename_no_replace;
 
 /// Where finished results live. The directory implementation is the embedded default; shared
@@ -45,6 +49,30 @@ pub trait ResultStore: Send + Sync + 'static {
 
     /// Removes a result whose last job was deleted; `false` when there was none.
     fn remove(&self, hash: &str, format: OutputFormat) -> io::Result<bool>;
+
+    /// Starts writing a file derived from a result (escape data, a thumbnail), under the same
+    /// rules as a result. A store that keeps none refuses.
+    fn begin_derived(&self, hash: &str, kind: Derived) -> io::Result<Box<dyn PendingResult>> {
+        let _ = hash;
+        Err(derived::not_kept(kind))
+    }
+
+    /// Opens a derived file (and marks it recently used); `None` if absent.
+    fn open_derived(&self, hash: &str, kind: Derived) -> io::Result<Option<(File, u64)>> {
+        let _ = (hash, kind);
+        Ok(None)
+    }
+
+    /// Records a committed derived file under the disk budget.
+    fn committed_derived(&self, hash: &str, kind: Derived, bytes: u64) {
+        let _ = (hash, kind, bytes);
+    }
+
+    /// Removes a derived file; `false` when there was none.
+    fn remove_derived(&self, hash: &str, kind: Derived) -> io::Result<bool> {
+        let _ = (hash, kind);
+        Ok(false)
+    }
 }
 
 /// A result being written under this attempt's own name. Dropped before `publish`, it is removed.
@@ -206,13 +234,51 @@ impl DirResults {
 
 impl ResultStore for DirResults {
     fn begin(&self, hash: &str, format: OutputFormat) -> io::Result<Box<dyn PendingResult>> {
-        let target = self.dir.join(Self::file_name(hash, format));
+        self.begin_file(Self::file_name(hash, format))
+    }
+
+    fn open(&self, hash: &str, format: OutputFormat) -> io::Result<Option<(File, u64)>> {
+        self.open_file(Self::file_name(hash, format))
+    }
+
+    fn contains(&self, hash: &str, format: OutputFormat) -> bool {
+        self.dir.join(Self::file_name(hash, format)).is_file()
+    }
+
+    fn committed(&self, hash: &str, format: OutputFormat, bytes: u64) {
+        self.committed_file(Self::file_name(hash, format), bytes)
+    }
+
+    fn remove(&self, hash: &str, format: OutputFormat) -> io::Result<bool> {
+        self.remove_file(Self::file_name(hash, format))
+    }
+
+    fn begin_derived(&self, hash: &str, kind: Derived) -> io::Result<Box<dyn PendingResult>> {
+        self.begin_file(kind.file_name(hash))
+    }
+
+    fn open_derived(&self, hash: &str, kind: Derived) -> io::Result<Option<(File, u64)>> {
+        self.open_file(kind.file_name(hash))
+    }
+
+    fn committed_derived(&self, hash: &str, kind: Derived, bytes: u64) {
+        self.committed_file(kind.file_name(hash), bytes)
+    }
+
+    fn remove_derived(&self, hash: &str, kind: Derived) -> io::Result<bool> {
+        self.remove_file(kind.file_name(hash))
+    }
+}
+
+/// Every kind of file goes through these, so derived files share the results' rules: written
+/// under an attempt's name, never replaced, counted in the budget, evicted least recently used.
+impl DirResults {
+    fn begin_file(&self, name: String) -> io::Result<Box<dyn PendingResult>> {
+        let target = self.dir.join(&name);
         // A name per attempt: two workers may render the same hash (a reclaimed lease).
-        let temp = self.dir.join(format!(
-            "{}.{}{TEMP_SUFFIX}",
-            Self::file_name(hash, format),
-            Uuid::new_v4()
-        ));
+        let temp = self
+            .dir
+            .join(format!("{name}.{}{TEMP_SUFFIX}", Uuid::new_v4()));
         let file = File::create(&temp)?;
         Ok(Box::new(DirPending {
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
@@ -223,8 +289,7 @@ impl ResultStore for DirResults {
         }))
     }
 
-    fn open(&self, hash: &str, format: OutputFormat) -> io::Result<Option<(File, u64)>> {
-        let name = Self::file_name(hash, format);
+    fn open_file(&self, name: String) -> io::Result<Option<(File, u64)>> {
         let file = match File::open(self.dir.join(&name)) {
             Ok(file) => file,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -240,12 +305,7 @@ impl ResultStore for DirResults {
         Ok(Some((file, bytes)))
     }
 
-    fn contains(&self, hash: &str, format: OutputFormat) -> bool {
-        self.dir.join(Self::file_name(hash, format)).is_file()
-    }
-
-    fn committed(&self, hash: &str, format: OutputFormat, bytes: u64) {
-        let name = Self::file_name(hash, format);
+    fn committed_file(&self, name: String, bytes: u64) {
         self.index
             .lock()
             .expect("result index lock")
@@ -253,8 +313,7 @@ impl ResultStore for DirResults {
         self.evict_over_budget(&name);
     }
 
-    fn remove(&self, hash: &str, format: OutputFormat) -> io::Result<bool> {
-        let name = Self::file_name(hash, format);
+    fn remove_file(&self, name: String) -> io::Result<bool> {
         let mut index = self.index.lock().expect("result index lock");
         if let Some(entry) = index.entries.remove(&name) {
             index.total_bytes -= entry.bytes;
@@ -268,123 +327,4 @@ impl ResultStore for DirResults {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    fn write(results: &DirResults, hash: &str, bytes: usize) {
-        let mut pending = results.begin(hash, OutputFormat::Npy).unwrap();
-        pending.writer().write_all(&vec![7u8; bytes]).unwrap();
-        let published = pending.publish().unwrap();
-        results.committed(hash, OutputFormat::Npy, published.bytes);
-    }
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
-    }
-
-    #[test]
-    fn publishing_never_replaces_a_result_another_attempt_published() {
-        let dir = tempfile::tempdir().unwrap();
-        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
-        let mut first = results.begin("ab", OutputFormat::Png).unwrap();
-        let mut late = results.begin("ab", OutputFormat::Png).unwrap();
-        first.writer().write_all(b"first attempt").unwrap();
-        late.writer().write_all(b"late").unwrap();
-        assert_eq!(late.finish().unwrap(), 4);
-        let placed = first.publish().unwrap();
-        assert_eq!((placed.bytes, placed.already_present), (13, false));
-        let kept = late.publish().unwrap();
-        assert_eq!((kept.bytes, kept.already_present), (13, true));
-        assert_eq!(
-            fs::read(dir.path().join("ab.png")).unwrap(),
-            b"first attempt"
-        );
-        assert_eq!(
-            names(dir.path()),
-            ["ab.png"],
-            "the late attempt left nothing behind"
-        );
-    }
-
-    #[test]
-    fn an_uncommitted_result_leaves_no_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
-        let mut pending = results.begin("ab", OutputFormat::Png).unwrap();
-        pending.writer().write_all(b"half").unwrap();
-        pending.finish().unwrap();
-        drop(pending);
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
-        assert!(!results.contains("ab", OutputFormat::Png));
-    }
-
-    #[test]
-    fn the_least_recently_used_result_is_evicted_over_budget() {
-        let dir = tempfile::tempdir().unwrap();
-        let results = DirResults::open(dir.path(), 250, StaleTemporaries::All).unwrap();
-        write(&results, "aa", 100);
-        write(&results, "bb", 100);
-        assert!(results.open("aa", OutputFormat::Npy).unwrap().is_some());
-        write(&results, "cc", 100);
-        assert!(results.contains("aa", OutputFormat::Npy));
-        assert!(
-            !results.contains("bb", OutputFormat::Npy),
-            "bb was least recently used"
-        );
-        assert!(results.contains("cc", OutputFormat::Npy));
-    }
-
-    #[test]
-    fn a_removed_result_is_gone_and_others_stay() {
-        let dir = tempfile::tempdir().unwrap();
-        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
-        write(&results, "aa", 200);
-        write(&results, "bb", 200);
-        assert!(results.remove("aa", OutputFormat::Npy).unwrap());
-        assert!(!results.contains("aa", OutputFormat::Npy));
-        assert!(results.contains("bb", OutputFormat::Npy));
-        assert!(!results.remove("aa", OutputFormat::Npy).unwrap());
-    }
-
-    #[test]
-    fn leftover_temporaries_are_removed_on_open() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join(format!("aa.png.x{TEMP_SUFFIX}")), b"junk").unwrap();
-        fs::write(dir.path().join("bb.png"), b"done").unwrap();
-        let results = DirResults::open(dir.path(), u64::MAX, StaleTemporaries::All).unwrap();
-        assert!(results.contains("bb", OutputFormat::Png));
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn a_shared_directory_keeps_another_nodes_render_in_progress() {
-        let dir = tempfile::tempdir().unwrap();
-        let in_progress = dir.path().join(format!("aa.png.x{TEMP_SUFFIX}"));
-        let abandoned = dir.path().join(format!("bb.png.y{TEMP_SUFFIX}"));
-        fs::write(&in_progress, b"half").unwrap();
-        fs::write(&abandoned, b"junk").unwrap();
-        let long_ago = SystemTime::now() - Duration::from_secs(2 * 60 * 60);
-        fs::File::options()
-            .write(true)
-            .open(&abandoned)
-            .unwrap()
-            .set_modified(long_ago)
-            .unwrap();
-        let stale = StaleTemporaries::for_shared_dir(Some(Duration::from_secs(60 * 60)));
-        DirResults::open(dir.path(), u64::MAX, stale).unwrap();
-        assert!(
-            in_progress.exists(),
-            "a fresh temporary may be another worker's"
-        );
-        assert!(
-            !abandoned.exists(),
-            "older than any job may run: a crash's leftover"
-        );
-    }
-}
+mod tests;

@@ -6,10 +6,14 @@ use crate::api::Api;
 use crate::api_key::ApiAuth;
 use crate::components::api_key_field::ApiKeyField;
 use crate::components::c_picker::CPicker;
+use crate::components::bookmarks::Bookmarks;
+use crate::components::colour_controls::ColourControls;
 use crate::components::controls::Controls;
+use crate::components::gallery::Gallery;
 use crate::components::job_list::JobList;
 use crate::components::preview_canvas::PreviewCanvas;
 use crate::components::render_panel::RenderPanel;
+use crate::components::share::Share;
 use crate::components::shortcuts::Shortcuts;
 use crate::components::stage_result::{StageJob, StageResult};
 use crate::components::view_info::{ViewInfo, follow_depth};
@@ -63,11 +67,15 @@ pub fn App() -> impl IntoView {
             </div>
             <aside class="side">
                 <CPicker view history=history.clone()/>
-                <Controls view history/>
+                <Controls view history=history.clone()/>
+                <ColourControls view history=history.clone()/>
+                <Share/>
+                <Gallery view history=history.clone()/>
+                <Bookmarks view history=history.clone()/>
                 <ApiKeyField auth/>
                 <RenderPanel view jobs server link=link.clone() stage_job/>
             </aside>
         </main>
-        <JobList jobs link/>
+        <JobList jobs link view history/>
     }
 }

@@ -2,10 +2,14 @@
 
 pub mod api_key_field;
 pub mod c_picker;
+pub mod bookmarks;
+pub mod colour_controls;
 pub mod controls;
+pub mod gallery;
 pub mod job_list;
 pub mod preview_canvas;
 pub mod render_panel;
 pub mod shortcuts;
 pub mod stage_result;
 pub mod view_info;
+pub mod share;

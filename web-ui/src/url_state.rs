@@ -6,7 +6,7 @@
 //! `vw=1e-300`), so a deep view survives a reload. `iter` is written only when the user chose the
 //! limit; without it the page follows the depth rule (`depth.rs`).
 
-use render_core::{Coord, Decimal, Palette, RenderParams};
+use render_core::{ColourMapping, Coord, Decimal, Palette, RenderParams};
 
 use crate::exact::set_decimal;
 
@@ -26,7 +26,7 @@ pub fn to_query(p: &RenderParams, iter_auto: bool) -> String {
     } else {
         format!("&iter={}", p.max_iter)
     };
-    format!(
+    let mut query = format!(
         "cre={}&cim={}&x={}&y={}&vw={}{iter}&palette={}&w={}&h={}&ss={}",
         coord(Coord::CRe),
         coord(Coord::CIm),
@@ -37,7 +37,15 @@ pub fn to_query(p: &RenderParams, iter_auto: bool) -> String {
         p.width,
         p.height,
         p.supersample
-    )
+    );
+    // The colouring only when not the default, so every earlier link stays as it was.
+    if p.colour_mapping != ColourMapping::default() {
+        query.push_str(&format!("&map={}", p.colour_mapping.name()));
+    }
+    if p.colour_offset != 0.0 {
+        query.push_str(&format!("&off={}", p.colour_offset));
+    }
+    query
 }
 
 /// Whether a query leaves the iteration limit to the depth rule (it names no `iter`).
@@ -74,6 +82,18 @@ pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Re
             "w" => set_positive(&mut p.width, value),
             "h" => set_positive(&mut p.height, value),
             "ss" => set_positive(&mut p.supersample, value),
+            "map" => {
+                if let Some(mapping) = ColourMapping::from_name(value) {
+                    p.colour_mapping = mapping;
+                }
+            }
+            "off" => {
+                if let Ok(v) = value.parse::<f64>()
+                    && (0.0..1.0).contains(&v)
+                {
+                    p.colour_offset = v;
+                }
+            }
             _ => {}
         }
     }
@@ -146,6 +166,22 @@ mod tests {
         assert_eq!(back.decimal(Coord::CenterRe).as_str(), centre);
         assert_eq!(back.decimal(Coord::ViewWidth).as_str(), "1.5e-300");
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn the_colouring_survives_the_round_trip_and_stays_out_of_default_links() {
+        let p = RenderParams {
+            colour_mapping: ColourMapping::Cyclic,
+            colour_offset: 0.375,
+            ..RenderParams::default()
+        };
+        assert_eq!(from_pairs(split_query(&to_query(&p, false))), p);
+        assert!(!to_query(&RenderParams::default(), true).contains("map="));
+        let odd = from_pairs(split_query("map=rainbow&off=1.5"));
+        assert_eq!(
+            (odd.colour_mapping, odd.colour_offset),
+            (ColourMapping::Smooth, 0.0)
+        );
     }
 
     #[test]

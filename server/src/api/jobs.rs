@@ -22,6 +22,7 @@ use julia_api_types::ErrorBody;
 
 use super::error::ApiError;
 use super::state::AppState;
+use crate::results::Derived;
 use crate::metrics::names::{DEDUP_HITS, QUEUE_REJECTIONS};
 use crate::store::{Canceled, Deleted, Inserted, NewJob, Requeued};
 use julia_api_types::{Job, JobStatus};
@@ -315,6 +316,11 @@ pub async fn delete_job(
             // Another job of the same parameters (a later resubmission) still serves this file.
             if !hash_in_use && let Err(err) = app.results.remove(&job.hash, job.params.format) {
                 tracing::warn!(%err, %id, "could not remove the deleted job's result");
+            }
+            if !hash_in_use
+                && let Err(err) = app.results.remove_derived(&job.hash, Derived::Thumbnail)
+            {
+                tracing::warn!(%err, %id, "could not remove the deleted job's thumbnail");
             }
             Ok(StatusCode::NO_CONTENT)
         }

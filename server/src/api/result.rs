@@ -16,12 +16,12 @@ use super::state::AppState;
 use crate::store::Requeued;
 use julia_api_types::JobStatus;
 
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub(super) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Bytes read per step of a result stream. Each read is a hop to tokio's blocking pool, so larger
 /// reads make a cached 1 MB PNG cheaper to serve (5 hops instead of 17) while a response still
 /// holds at most this much in memory.
-const STREAM_CHUNK: usize = 256 * 1024;
+pub(super) const STREAM_CHUNK: usize = 256 * 1024;
 
 /// The finished image (`image/png`) or array (`.npy`).
 #[utoipa::path(
@@ -114,8 +114,8 @@ pub async fn get_result(
         .into_response())
 }
 
-/// Whether `If-None-Match` names this hash's entity tag (or `*`).
-fn if_none_match(headers: &HeaderMap, hash: &str) -> bool {
+/// Whether `If-None-Match` names this entity tag (or `*`).
+pub(super) fn if_none_match(headers: &HeaderMap, hash: &str) -> bool {
     headers.get_all(header::IF_NONE_MATCH).iter().any(|value| {
         value.to_str().is_ok_and(|list| {
             list.split(',').map(str::trim).any(|tag| {

@@ -43,13 +43,15 @@ pub trait JobRenderer: Send + Sync + 'static {
 
     fn info(&self) -> BackendsInfo;
 
-    /// Renders `params` into `out`. Raising `stop` (cancel, drain, the job's time limit) ends
-    /// the render inside the band being computed with `RenderFailure::Canceled`.
+    /// Renders `params` into `out`, and its escape data into `escapes` when given (see
+    /// `render_core::render_to_outputs`). Raising `stop` (cancel, drain, the job's time limit)
+    /// ends the render inside the band being computed with `RenderFailure::Canceled`.
     fn render(
         &self,
         target: WorkerTarget,
         params: &RenderParams,
         out: &mut dyn Write,
+        escapes: Option<&mut dyn Write>,
         stop: &StopFlag,
         on_band: &mut dyn FnMut(Progress) -> Flow,
     ) -> Result<Rendered, RenderFailure>;
@@ -86,6 +88,7 @@ impl JobRenderer for Backends {
         target: WorkerTarget,
         params: &RenderParams,
         out: &mut dyn Write,
+        escapes: Option<&mut dyn Write>,
         stop: &StopFlag,
         on_band: &mut dyn FnMut(Progress) -> Flow,
     ) -> Result<Rendered, RenderFailure> {
@@ -93,7 +96,7 @@ impl JobRenderer for Backends {
             WorkerTarget::Gpu(i) => Target::Gpu(i),
             WorkerTarget::Cpu => Target::Cpu,
         };
-        match Backends::render(self, target, params, out, stop, on_band) {
+        match self.render_with_escapes(target, params, out, escapes, stop, on_band) {
             Ok(outcome) => Ok(Rendered {
                 stats: outcome.stats,
                 backend: outcome.backend.as_str().to_string(),

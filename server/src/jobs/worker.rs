@@ -14,12 +14,16 @@ use tokio_util::sync::CancellationToken;
 use crate::jobs::deadline::{JobDeadline, TIMEOUT_CODE};
 use crate::jobs::renderer::{JobRenderer, RenderFailure, WorkerTarget};
 use crate::jobs::watch::JobWatch;
+use crate::metrics::names::RENDERED_SAMPLES;
 use crate::results::ResultStore;
 use crate::store::{ClaimedJob, JobStore};
 use julia_api_types::JobError;
 
 mod commit;
+mod recolour;
 use commit::{WriteErrors, storage_failure, store_result};
+pub use recolour::{MAX_STORED_SAMPLES, RECOLOUR_BACKEND};
+use recolour::{EscapesCapture, Recolour};
 
 /// Progress is persisted (and so broadcast) at most this often per job.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
@@ -174,10 +178,24 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
         }
         Flow::Continue
     };
+    // Stored escape data of the same view: colour it instead of rendering. Otherwise render,
+    // keeping this render's escape data for the jobs that only change its colouring.
+    let mut recolour = Recolour::find(ctx, &job.params);
+    let mut escapes = match recolour {
+        Some(_) => None,
+        None => EscapesCapture::begin(ctx, &job.params),
+    };
     let mut out = WriteErrors::new(pending.writer());
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        ctx.renderer
-            .render(target, &job.params, &mut out, &stop, &mut on_band)
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match recolour.as_mut() {
+        Some(stored) => stored.run(&job.params, &mut out, &stop, &mut on_band),
+        None => ctx.renderer.render(
+            target,
+            &job.params,
+            &mut out,
+            escapes.as_mut().map(|e| e.writer()),
+            &stop,
+            &mut on_band,
+        ),
     }));
     let write_error = out.into_first();
     drop(watch);
@@ -192,8 +210,20 @@ fn run_job(ctx: &WorkerContext, target: WorkerTarget, claimed: ClaimedJob) {
         drop(pending);
         return storage_failure(ctx, id, token, format!("cannot write the result: {err}"));
     }
+    if let Some(message) = recolour.as_ref().and_then(Recolour::unreadable) {
+        drop(pending);
+        return storage_failure(ctx, id, token, message.to_string());
+    }
     match outcome {
-        Ok(Ok(rendered)) => store_result(ctx, &job, token, pending, rendered, started),
+        Ok(Ok(rendered)) => {
+            if let Some(escapes) = escapes {
+                escapes.publish(ctx);
+            }
+            if rendered.backend != RECOLOUR_BACKEND {
+                metrics::counter!(RENDERED_SAMPLES).increment(rendered.stats.samples);
+            }
+            store_result(ctx, &job, token, pending, rendered, started)
+        }
         Ok(Err(RenderFailure::Canceled)) if timed_out => {
             drop(pending);
             let limit = ctx.job_timeout.unwrap_or_default().as_secs();

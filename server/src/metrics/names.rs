@@ -13,3 +13,5 @@ pub const QUEUE_REJECTIONS: &str = "julia_queue_full_rejections_total";
 pub const JOBS_PRUNED: &str = "julia_jobs_pruned_total";
 pub const ATTEMPT_FAILURES: &str = "julia_attempt_failures_total";
 pub const RESULT_EVICTIONS: &str = "julia_result_evictions_total";
+pub const RENDERED_SAMPLES: &str = "julia_rendered_samples_total";
+pub const RECOLOURED_JOBS: &str = "julia_recoloured_jobs_total";

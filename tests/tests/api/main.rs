@@ -3,13 +3,15 @@
 //! ([`fuzz`]), outside checkers of the OpenAPI contract ([`contract`]), the event stream
 //! ([`events`]), connection limits ([`connections`]), backpressure and drain ([`overload`]),
 //! restart recovery ([`recovery`]), admission by work with the job time limit ([`job_limits`]) and
-//! deep-zoom jobs ([`deep_jobs`]).
+//! deep-zoom jobs ([`deep_jobs`]), and colour without re-rendering with thumbnails
+//! ([`colour`]).
 //!
 //! Every test starts its own server on its own port and data directory, so they run in parallel.
 //!
 //! Build the binary first: `cargo build -p julia-server`.
 
 mod access;
+mod colour;
 mod connections;
 mod contract;
 mod deep_jobs;

@@ -1,27 +1,65 @@
 //! The job list: every job this server knows (latest first), live from `/api/events`, with
 //! progress, backend and device, duration, Cancel, and for finished jobs the image and downloads.
+//! A finished image job shows its thumbnail (`GET …/thumbnail`); a click on it restores that
+//! job's view and parameters and selects it, so its colouring can change in the page
+//! (`colour_controls::RecolourStage`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use render_core::{OutputFormat, RenderParams};
 
 use crate::api::ApiError;
+use crate::components::colour_controls::RecolourStage;
 use crate::components::render_panel::short_id;
 use crate::connection::ServerLink;
+use crate::history::ViewHistory;
 use crate::job::{Job, JobStatus, JobView, upsert};
 
+/// What a click on a job's thumbnail changes: the view, its URL, and the selected job.
+#[derive(Clone, Copy)]
+struct Restore {
+    view: RwSignal<RenderParams>,
+    history: StoredValue<ViewHistory, LocalStorage>,
+    selected: RwSignal<Option<Job>>,
+}
+
+impl Restore {
+    fn job(&self, job: &Job) {
+        let params = job.params.clone();
+        self.view.set(params.clone());
+        self.history.with_value(|h| {
+            h.record(&params);
+            h.end_gesture();
+        });
+        self.selected.set(Some(job.clone()));
+    }
+}
+
 #[component]
-pub fn JobList(jobs: RwSignal<Vec<Job>>, link: ServerLink) -> impl IntoView {
+pub fn JobList(
+    jobs: RwSignal<Vec<Job>>,
+    link: ServerLink,
+    view: RwSignal<RenderParams>,
+    history: ViewHistory,
+) -> impl IntoView {
+    let selected = RwSignal::new(None::<Job>);
+    let restore = Restore {
+        view,
+        history: StoredValue::new_local(history),
+        selected,
+    };
+    let stage_link = link.clone();
     let link = StoredValue::new_local(link);
     view! {
         <section class="jobs" aria-label="Jobs">
             <h2>"Jobs"</h2>
+            <RecolourStage selected view link=stage_link/>
             <Show when=move || jobs.with(Vec::is_empty)>
                 <p class="empty">"No jobs yet: press Render to make one."</p>
             </Show>
             <ul>
                 <For each=move || jobs.get() key=Job::display_key
-                    children=move |job| view! { <JobRow job jobs link/> }/>
+                    children=move |job| view! { <JobRow job jobs link restore/> }/>
             </ul>
         </section>
     }
@@ -32,6 +70,7 @@ fn JobRow(
     job: Job,
     jobs: RwSignal<Vec<Job>>,
     link: StoredValue<ServerLink, LocalStorage>,
+    restore: Restore,
 ) -> impl IntoView {
     let api = link.with_value(|l| l.api().clone());
     let problem = RwSignal::new(None::<String>);
@@ -99,6 +138,16 @@ fn JobRow(
         }
     };
 
+    let thumbnail = (job.status == JobStatus::Done && job.is_image()).then(|| {
+        let src = api.resolve(&format!("/api/jobs/{}/thumbnail", job.id));
+        let label = format!("Restore the view of job {short}");
+        let clicked = job.clone();
+        view! {
+            <button class="thumbnail" aria-label=label on:click=move |_| restore.job(&clicked)>
+                <img src=src alt="" loading="lazy"/>
+            </button>
+        }
+    });
     let active = job.status.is_active();
     let percent = (job.progress * 100.0).round();
     let outputs = result_url.map(|url| {
@@ -124,6 +173,7 @@ fn JobRow(
     });
     view! {
         <li class="job" data-job-id=job.id.to_string() data-status=job.status.as_str()>
+            {thumbnail}
             <div class="job-head">
                 <span class=format!("status {}", job.status.as_str())>{job.status.as_str()}</span>
                 <span class="job-title">{title}</span>

@@ -102,6 +102,8 @@ const DESIGN_ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/jobs/{id}"),
     ("post", "/api/jobs/{id}/cancel"),
     ("get", "/api/jobs/{id}/result"),
+    ("get", "/api/jobs/{id}/thumbnail"),
+    ("get", "/api/jobs/{id}/escapes"),
     ("get", "/api/events"),
     ("get", "/api/info"),
     ("get", "/api/openapi.json"),
