@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn a_deep_view_survives_the_round_trip_digit_for_digit() {
         let mut p = RenderParams::default();
-        let centre = "-7.4364388703715870475219150611477409860e-1";
+        let centre = "-7.436438870371587047521915061147740986e-1";
         set_decimal(&mut p, Coord::CenterRe, Decimal::parse(centre).unwrap());
         set_decimal(
             &mut p,
