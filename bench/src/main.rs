@@ -4,6 +4,7 @@
 mod api;
 mod cpu;
 mod deep;
+mod deep_gpu;
 mod deep_section;
 mod encode;
 mod gpu;
@@ -48,7 +49,8 @@ enum Part {
     LargestRender,
     /// Escape-iterations per second of every backend.
     EscapeRates,
-    /// Deep zoom (perturbation) on the CPU against f64 SIMD.
+    /// Deep zoom (perturbation) on the CPU against f64 SIMD, and on the GPU against its escape
+    /// shaders.
     DeepZoom,
     /// Colouring, PNG (render-core's encoder and the `png` crate) and npy encode rates.
     Encoding,
@@ -72,6 +74,7 @@ fn main() -> anyhow::Result<()> {
     }
     if runs(Part::DeepZoom) {
         deep_section::section(&mut report, threads);
+        deep_section::gpu_section(&mut report)?;
     }
     if runs(Part::Encoding) {
         encode::section(&mut report)?;
