@@ -9,6 +9,7 @@ mod encode;
 mod gpu;
 mod process;
 mod report;
+mod video;
 mod wasm;
 
 use std::path::PathBuf;
@@ -54,6 +55,8 @@ enum Part {
     Encoding,
     /// API latency, cached re-request, small jobs, WASM preview.
     Service,
+    /// Zoom videos: exponential-map strips against frame by frame, and the encoder's memory.
+    Video,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -75,6 +78,9 @@ fn main() -> anyhow::Result<()> {
     }
     if runs(Part::Encoding) {
         encode::section(&mut report)?;
+    }
+    if runs(Part::Video) {
+        video::section(&mut report, threads)?;
     }
     if runs(Part::Service) {
         let runtime = tokio::runtime::Runtime::new()?;
