@@ -1,9 +1,10 @@
-//! The deep-zoom section of the report: `deep::measure` at each view of `deep::DEEP_VIEWS`, as
+//! The deep-zoom sections of the report: `deep::measure` at each view of `deep::DEEP_VIEWS`, as
 //! ratios to f64 SIMD measured around it (kept apart from `deep.rs`, which render-core's
-//! `deep_throughput` example includes and which must not know the report).
+//! `deep_throughput` example includes and which must not know the report), and the GPU rows of
+//! `deep_gpu`.
 
-use crate::deep;
 use crate::report::{Report, ms, ratio, sci};
+use crate::{deep, deep_gpu};
 
 /// Deep zoom on the CPU (issue 13), against f64 SIMD measured in the same run.
 pub fn section(report: &mut Report, threads: usize) {
@@ -51,4 +52,57 @@ pub fn section(report: &mut Report, threads: usize) {
         ],
         &rows,
     );
+}
+
+/// Deep zoom on every GPU adapter (issue 13), against the adapter's own escape shaders in the
+/// same precision, measured in the same run.
+pub fn gpu_section(report: &mut Report) -> anyhow::Result<()> {
+    report.section(
+        "Deep zoom (GPU)",
+        "docs/examples/deep.json at the same views as the CPU rows, precision deep, through the \
+         perturbation shader (shaders/src/deep.wgsl.tmpl) with f32 mantissas and, where the \
+         adapter has SHADER_F64, f64 mantissas; 640×480 on hardware adapters, 320×240 on software \
+         ones (lavapipe runs on the CPU's cores). Escape-iterations/s = sum of escape counts / \
+         escape time, orbits already uploaded, skipped iterations included as in the CPU rows; \
+         \"looped\" counts only those the shader's loop ran. \
+         Ratios are against the same adapter's escape shader in the same precision (f32 or f64) \
+         on the reference view (512², 1000 iterations, view width 3) in the same run.",
+    );
+    let rows: Vec<Vec<String>> = deep_gpu::measure()?
+        .into_iter()
+        .map(|row| {
+            vec![
+                row.adapter,
+                row.float.as_str().to_string(),
+                format!("{}×{}", row.pixels.0, row.pixels.1),
+                row.view_width.to_string(),
+                row.max_iter.to_string(),
+                sci(row.per_second),
+                sci(row.baseline),
+                ratio(row.per_second / row.baseline),
+                sci(row.looped_per_second),
+                ratio(row.looped_per_second / row.baseline),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        report.paragraph("No GPU adapter on this machine.");
+        return Ok(());
+    }
+    report.table(
+        &[
+            "adapter",
+            "mantissas",
+            "pixels",
+            "view width",
+            "max_iter",
+            "escape-iterations/s",
+            "escape shader, same precision",
+            "× escape shader",
+            "looped iterations/s",
+            "× escape shader",
+        ],
+        &rows,
+    );
+    Ok(())
 }

@@ -4,11 +4,13 @@
 mod api;
 mod cpu;
 mod deep;
+mod deep_gpu;
 mod deep_section;
 mod encode;
 mod gpu;
 mod process;
 mod report;
+mod video;
 mod wasm;
 
 use std::path::PathBuf;
@@ -48,12 +50,15 @@ enum Part {
     LargestRender,
     /// Escape-iterations per second of every backend.
     EscapeRates,
-    /// Deep zoom (perturbation) on the CPU against f64 SIMD.
+    /// Deep zoom (perturbation) on the CPU against f64 SIMD, and on the GPU against its escape
+    /// shaders.
     DeepZoom,
     /// Colouring, PNG (render-core's encoder and the `png` crate) and npy encode rates.
     Encoding,
     /// API latency, cached re-request, small jobs, WASM preview.
     Service,
+    /// Zoom videos: exponential-map strips against frame by frame, and the encoder's memory.
+    Video,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -72,9 +77,13 @@ fn main() -> anyhow::Result<()> {
     }
     if runs(Part::DeepZoom) {
         deep_section::section(&mut report, threads);
+        deep_section::gpu_section(&mut report)?;
     }
     if runs(Part::Encoding) {
         encode::section(&mut report)?;
+    }
+    if runs(Part::Video) {
+        video::section(&mut report, threads)?;
     }
     if runs(Part::Service) {
         let runtime = tokio::runtime::Runtime::new()?;

@@ -47,7 +47,8 @@ impl ExpMap {
     /// positive, the frames are supersampled (the map samples each frame pixel about once), or the
     /// narrowest frame needs deep precision (the map's points are f64).
     pub fn new(params: &RenderParams, widest: f64, narrowest: f64) -> Option<ExpMap> {
-        if !(narrowest > 0.0 && widest >= narrowest && widest.is_finite()) || params.supersample != 1
+        if !(narrowest > 0.0 && widest >= narrowest && widest.is_finite())
+            || params.supersample != 1
         {
             return None;
         }
@@ -124,7 +125,10 @@ impl ExpMap {
         let r = (self.ln_outer - (row as f64 + 0.5) * step).exp();
         let theta = (f64::from(col) + 0.5) * step;
         let (sin, cos) = theta.sin_cos();
-        (self.params.center.re + r * cos, self.params.center.im + r * sin)
+        (
+            self.params.center.re + r * cos,
+            self.params.center.im + r * sin,
+        )
     }
 
     /// Escape samples of strip `octave` into `out` (`strip_len` of them, row-major, outermost
@@ -142,7 +146,10 @@ impl ExpMap {
             if stop.is_stopped() {
                 return;
             }
-            let (mut xs, mut ys) = (Vec::with_capacity(piece.len()), Vec::with_capacity(piece.len()));
+            let (mut xs, mut ys) = (
+                Vec::with_capacity(piece.len()),
+                Vec::with_capacity(piece.len()),
+            );
             for col in x0..x0 + piece.len() {
                 let (x, y) = self.point(first_row + r as u64, col as u32);
                 xs.push(x);

@@ -187,9 +187,7 @@ pub fn escape_points_f64(
             x86_paths::points_f64_avx512(xs, ys, c, max_iter, r2, out)
         },
         #[cfg(target_arch = "x86_64")]
-        InstructionSet::Avx2 => unsafe {
-            x86_paths::points_f64_avx2(xs, ys, c, max_iter, r2, out)
-        },
+        InstructionSet::Avx2 => unsafe { x86_paths::points_f64_avx2(xs, ys, c, max_iter, r2, out) },
         #[cfg(target_arch = "x86_64")]
         InstructionSet::Sse2 => unsafe {
             row::escape_points::<x86::F64x2, 4>(xs, ys, c, max_iter, r2, out)

@@ -210,10 +210,8 @@ fn deep_uniform_structs_match_render_core_layout() {
 fn deep_table_entries_match_render_core_layout() {
     let entry = |module: &naga::Module, name: &str| {
         let (size, members) = struct_layout(module, name);
-        let members: Vec<(String, usize)> = members
-            .into_iter()
-            .map(|(n, o)| (n, o as usize))
-            .collect();
+        let members: Vec<(String, usize)> =
+            members.into_iter().map(|(n, o)| (n, o as usize)).collect();
         (size as usize, members)
     };
     let named = |list: &[(&str, usize)]| -> Vec<(String, usize)> {
@@ -381,8 +379,14 @@ fn variants_are_the_template_expanded() {
 #[test]
 fn f64_only_lines_are_kept_in_the_f64_variant_alone() {
     let template = "const A: i32 = 1; //$f32\nconst A: i32 = 2; //$f64\nalias R = $REAL;\n";
-    assert_eq!(expand(template, "f32"), "const A: i32 = 1;\n\nalias R = f32;\n");
-    assert_eq!(expand(template, "f64"), "\nconst A: i32 = 2;\nalias R = f64;\n");
+    assert_eq!(
+        expand(template, "f32"),
+        "const A: i32 = 1;\n\nalias R = f32;\n"
+    );
+    assert_eq!(
+        expand(template, "f64"),
+        "\nconst A: i32 = 2;\nalias R = f64;\n"
+    );
 }
 
 #[test]

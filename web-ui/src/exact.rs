@@ -144,7 +144,10 @@ mod tests {
         set_decimal(&mut p, Coord::ViewWidth, Decimal::parse("1e-40").unwrap());
         set_decimal(&mut p, Coord::CenterRe, Decimal::parse("-0.75").unwrap());
         shift_center(&mut p, 0.25, -0.5);
-        assert_eq!(p.decimal(Coord::CenterRe).as_str(), "-7.49999999999999999999999999999999999999975e-1");
+        assert_eq!(
+            p.decimal(Coord::CenterRe).as_str(),
+            "-7.49999999999999999999999999999999999999975e-1"
+        );
         assert_eq!(p.decimal(Coord::CenterIm).as_str(), "-5e-41");
         // The f64s follow the decimals, so f64 code sees the nearest values.
         assert_eq!(p.center.re, -0.75);
@@ -156,7 +159,11 @@ mod tests {
         let mut p = RenderParams::default();
         assert_eq!(scale_width(&mut p, 0.5), 0.5);
         assert_eq!(p.view_width, 1.5);
-        assert_eq!(p.exact.present(&p).count(), 0, "no decimal for an f64 width");
+        assert_eq!(
+            p.exact.present(&p).count(),
+            0,
+            "no decimal for an f64 width"
+        );
         for _ in 0..4 {
             scale_width(&mut p, 1e-100);
         }
@@ -188,7 +195,10 @@ mod tests {
         set_decimal(&mut p, Coord::CenterRe, Decimal::parse("-1.5").unwrap());
         shift_center(&mut p, 1.0 / 3.0, 0.0);
         let text = p.decimal(Coord::CenterRe).as_str().len();
-        assert!(text <= render_core::decimal::MAX_DECIMAL_LEN, "{text} characters");
+        assert!(
+            text <= render_core::decimal::MAX_DECIMAL_LEN,
+            "{text} characters"
+        );
         assert!(text > 1900, "the centre kept its digits: {text}");
     }
 }

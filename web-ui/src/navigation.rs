@@ -4,7 +4,7 @@
 //! point under the pointer stays under the pointer at every preview size. The view moves in exact
 //! decimal arithmetic (`exact.rs`), so pan and zoom work at any depth, not only where f64 does.
 
-use render_core::{Complex, RenderParams};
+use render_core::RenderParams;
 
 use crate::exact::{scale_width, shift_center};
 
@@ -32,9 +32,9 @@ impl Screen {
 
     /// The complex point under the CSS position `(x, y)` (origin top-left, `y` down), to f64
     /// precision.
-    pub fn point_at(&self, p: &RenderParams, x: f64, y: f64) -> Complex {
+    pub fn point_at(&self, p: &RenderParams, x: f64, y: f64) -> render_core::Complex {
         let step = self.step(p);
-        Complex::new(
+        render_core::Complex::new(
             p.center.re + (x - self.width / 2.0) * step,
             p.center.im + (self.height / 2.0 - y) * step,
         )
@@ -76,7 +76,6 @@ pub fn zoom_at(p: &mut RenderParams, screen: Screen, x: f64, y: f64, factor: f64
     let pull = (1.0 - applied) / applied;
     shift_center(p, ax * pull, ay * pull);
 }
-
 
 /// The zoom factor of a wheel movement; scrolling down (positive delta) zooms out.
 pub fn wheel_factor(delta_y: f64) -> f64 {

@@ -50,7 +50,11 @@ impl Pointers {
         if before == at {
             return None;
         }
-        let other = self.pressed.iter().find(|(p, _)| *p != id).map(|(_, pos)| *pos);
+        let other = self
+            .pressed
+            .iter()
+            .find(|(p, _)| *p != id)
+            .map(|(_, pos)| *pos);
         self.pressed[index].1 = at;
         Some(match other {
             None => Gesture::Drag {

@@ -19,7 +19,7 @@ pub const API_KEY: &str = "api";
 pub fn to_query(p: &RenderParams, iter_auto: bool) -> String {
     let coord = |coord: Coord| match p.exact.get(coord, coord.f64_in(p)) {
         Some(decimal) => decimal.to_string(),
-        None => coord.f64_in(p).to_string(),
+        None => short_f64(coord.f64_in(p)),
     };
     let iter = if iter_auto {
         String::new()
@@ -46,6 +46,16 @@ pub fn to_query(p: &RenderParams, iter_auto: bool) -> String {
         query.push_str(&format!("&off={}", p.colour_offset));
     }
     query
+}
+
+/// An f64 in its shortest round-trip form, with an exponent when it is tiny or huge (`1.8e-33`,
+/// not 33 zeros); both forms read back bit for bit.
+fn short_f64(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
 }
 
 /// Whether a query leaves the iteration limit to the depth rule (it names no `iter`).
@@ -150,14 +160,23 @@ mod tests {
         assert_eq!(back, p);
         assert_eq!(back.center.re.to_bits(), p.center.re.to_bits());
         assert!(!iter_is_auto(split_query(&query)));
+        let tiny = RenderParams {
+            view_width: 1.7930540828032184e-33,
+            ..RenderParams::default()
+        };
+        assert!(to_query(&tiny, true).contains("vw=1.7930540828032184e-33"));
     }
 
     #[test]
     fn a_deep_view_survives_the_round_trip_digit_for_digit() {
         let mut p = RenderParams::default();
-        let centre = "-7.4364388703715870475219150611477409860e-1";
+        let centre = "-7.436438870371587047521915061147740986e-1";
         set_decimal(&mut p, Coord::CenterRe, Decimal::parse(centre).unwrap());
-        set_decimal(&mut p, Coord::ViewWidth, Decimal::parse("1.5e-300").unwrap());
+        set_decimal(
+            &mut p,
+            Coord::ViewWidth,
+            Decimal::parse("1.5e-300").unwrap(),
+        );
         let query = to_query(&p, true);
         assert!(query.contains(&format!("x={centre}")), "{query}");
         assert!(query.contains("vw=1.5e-300"), "{query}");

@@ -89,7 +89,10 @@ impl Resampler {
         let octaves = self.octaves_for(map, view_width);
         let rpo = map.rows_per_octave as usize;
         let angles = map.angles as usize;
-        let row_range = (octaves.start as usize * rpo, (octaves.end as usize * rpo).max(1) - 1);
+        let row_range = (
+            octaves.start as usize * rpo,
+            (octaves.end as usize * rpo).max(1) - 1,
+        );
         let rows: Vec<Option<&[u8]>> = (0..octaves.end)
             .map(|o| strips.strips.get(&o).map(Vec::as_slice))
             .collect();
@@ -113,7 +116,12 @@ impl Resampler {
                 let cx = (i as f64 + 0.5 - half_w) * scale;
                 let cy = (j as f64 + 0.5 - half_h) * scale;
                 if cx.abs() <= half_w - 0.5 && cy.abs() <= half_h - 0.5 {
-                    px.copy_from_slice(&bilinear_core(core.rgba, w, cx + half_w - 0.5, cy + half_h - 0.5));
+                    px.copy_from_slice(&bilinear_core(
+                        core.rgba,
+                        w,
+                        cx + half_w - 0.5,
+                        cy + half_h - 0.5,
+                    ));
                     continue;
                 }
                 let (ln_r, col) = self.polar[index];
@@ -124,7 +132,12 @@ impl Resampler {
                 let c1 = (c0 + 1) % angles;
                 let (top, bottom) = (map_row(r0), map_row(r0 + 1));
                 px.copy_from_slice(&blend(
-                    [texel(top, c0), texel(top, c1), texel(bottom, c0), texel(bottom, c1)],
+                    [
+                        texel(top, c0),
+                        texel(top, c1),
+                        texel(bottom, c0),
+                        texel(bottom, c1),
+                    ],
                     fc,
                     fr,
                 ));
@@ -194,5 +207,9 @@ fn bilinear_core(rgba: &[u8], width: usize, x: f64, y: f64) -> [u8; 4] {
     let (fx, fy) = ((x - x0 as f64) as f32, (y - y0 as f64) as f32);
     let height = rgba.len() / 4 / width.max(1);
     let y1 = (y0 + 1).min(height.saturating_sub(1));
-    blend([at(x0, y0), at(x0 + 1, y0), at(x0, y1), at(x0 + 1, y1)], fx, fy)
+    blend(
+        [at(x0, y0), at(x0 + 1, y0), at(x0, y1), at(x0 + 1, y1)],
+        fx,
+        fy,
+    )
 }

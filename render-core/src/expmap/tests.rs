@@ -14,7 +14,10 @@ fn zoom_params() -> RenderParams {
     // √(1 − 4c) for c = a + bi.
     let (re, im) = (1.0 - 4.0 * c.re, -4.0 * c.im);
     let modulus = (re * re + im * im).sqrt();
-    let (s_re, s_im) = (((modulus + re) / 2.0).sqrt(), ((modulus - re) / 2.0).sqrt() * im.signum());
+    let (s_re, s_im) = (
+        ((modulus + re) / 2.0).sqrt(),
+        ((modulus - re) / 2.0).sqrt() * im.signum(),
+    );
     RenderParams {
         width: 96,
         height: 54,
@@ -35,7 +38,11 @@ fn direct(params: &RenderParams, view_width: f64) -> Vec<u8> {
 }
 
 fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
-    let sum: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+    let sum: u64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| u64::from(x.abs_diff(*y)))
+        .sum();
     sum as f64 / a.len() as f64
 }
 
@@ -51,7 +58,10 @@ fn expmap_octaves_span_a_factor_of_two_with_square_cells() {
     assert!((ratio - 2.0).abs() < 0.02, "an octave spans {ratio}");
     // One frame pixel of the widest frame at the outermost radius: 2π·R samples around.
     let half_diagonal = 0.5 * (96f64.powi(2) + 54f64.powi(2)).sqrt();
-    assert_eq!(map.angles(), (std::f64::consts::TAU * half_diagonal).ceil() as u32);
+    assert_eq!(
+        map.angles(),
+        (std::f64::consts::TAU * half_diagonal).ceil() as u32
+    );
     // Down to the core's inscribed circle (26 core pixels): log2(3/3e-4 · 55.07/26) octaves.
     let octaves = (3.0 / 3e-4 * half_diagonal / 26.0).log2();
     assert!(f64::from(map.octaves()) >= octaves && f64::from(map.octaves()) < octaves + 1.1);
@@ -64,10 +74,17 @@ fn expmap_strip_samples_follow_the_escape_rule() {
     let mut samples = vec![EscapeSample::default(); map.strip_len()];
     map.compute_strip(3, &mut samples, &StopFlag::new());
     let first_row = 3 * u64::from(map.rows_per_octave());
-    for (row, col) in [(0u64, 0u32), (5, 17), (map.rows_per_octave() as u64 - 1, map.angles() - 1)] {
+    for (row, col) in [
+        (0u64, 0u32),
+        (5, 17),
+        (map.rows_per_octave() as u64 - 1, map.angles() - 1),
+    ] {
         let (x, y) = map.point(first_row + row, col);
         let want = escape_f64(x, y, params.c.re, params.c.im, params.max_iter, 4.0);
-        assert_eq!(samples[row as usize * map.angles() as usize + col as usize], want);
+        assert_eq!(
+            samples[row as usize * map.angles() as usize + col as usize],
+            want
+        );
     }
 }
 
@@ -87,7 +104,9 @@ fn expmap_resampled_frames_match_direct_renders() {
         let needed = resampler.octaves_for(&map, width);
         assert!(needed.len() <= 10, "{needed:?} strips for one frame");
         strips
-            .keep(needed, |o| Ok::<_, ()>(map.render_strip(o, &StopFlag::new())))
+            .keep(needed, |o| {
+                Ok::<_, ()>(map.render_strip(o, &StopFlag::new()))
+            })
             .unwrap();
         let mut frame = Vec::new();
         resampler.frame(&map, &strips, &core, width, &mut frame);
@@ -112,4 +131,3 @@ fn expmap_is_refused_where_frames_need_deep_precision() {
     assert!(ExpMap::new(&params, 3.0, 0.0).is_none());
     assert!(ExpMap::new(&params, 1.0, 3.0).is_none());
 }
-

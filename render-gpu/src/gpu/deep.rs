@@ -56,8 +56,11 @@ const UNIFORM_BYTES: u64 = {
 };
 
 /// The deep part of a `GpuSource`: the prepared image, its orbit tables and the chunk buffers.
-#[derive(Default)]
 pub(crate) struct DeepRenderer {
+    /// Most samples per chunk (the adapter's limits for the deep state buffer).
+    max_chunk_samples: u64,
+    /// The escape shaders' worst-case sample-iterations per dispatch (`GpuTuning`).
+    work_per_dispatch: u64,
     /// Forced arithmetic (tests, benchmarks); `None`: f64 where the adapter has it.
     pub(crate) forced: Option<DeepFloat>,
     image: Option<DeepImage>,
@@ -82,6 +85,17 @@ struct ChunkBuffers {
 }
 
 impl DeepRenderer {
+    pub(crate) fn new(max_chunk_samples: u64, work_per_dispatch: u64) -> Self {
+        Self {
+            max_chunk_samples,
+            work_per_dispatch,
+            forced: None,
+            image: None,
+            chunk: None,
+            bind_group: None,
+        }
+    }
+
     /// The arithmetic a render on `ctx` uses.
     pub(crate) fn float(&self, ctx: &GpuContext) -> DeepFloat {
         self.forced.unwrap_or(if ctx.supports_f64() {
@@ -96,8 +110,6 @@ impl DeepRenderer {
     pub(crate) fn compute_band(
         &mut self,
         ctx: &GpuContext,
-        max_chunk_samples: u64,
-        work_per_dispatch: u64,
         params: &RenderParams,
         band: Band,
         out: &mut [EscapeSample],
@@ -115,7 +127,7 @@ impl DeepRenderer {
         }
         let ss = params.supersample;
         let row_len = params.width * ss;
-        let chunks = plan::chunks(row_len, band.rows * ss, max_chunk_samples)?;
+        let chunks = plan::chunks(row_len, band.rows * ss, self.max_chunk_samples)?;
         let widest = chunks.iter().map(|c| c.rows).max().unwrap_or(0);
         self.ensure_chunk_buffers(ctx, u64::from(widest) * u64::from(row_len))?;
         if self.bind_group.is_none() {
@@ -124,7 +136,7 @@ impl DeepRenderer {
         let image = self.image.as_ref().expect("prepared above");
         let buffers = self.chunk.as_ref().expect("ensured above");
         let bind_group = self.bind_group.as_ref().expect("made with the buffers");
-        let work = (work_per_dispatch / DEEP_ITERATION_COST).max(1);
+        let work = (self.work_per_dispatch / DEEP_ITERATION_COST).max(1);
         let row_len_us = row_len as usize;
         for Chunk { first_row, rows } in chunks {
             if stop.is_stopped() {
@@ -251,9 +263,12 @@ impl ChunkRun<'_> {
         let workgroups = samples.div_ceil(u64::from(WORKGROUP_SIZE)) as u32;
         let (factor, step) = (self.view.start_factor(), self.view.sample_step());
         let mut in_flight: Option<wgpu::SubmissionIndex> = None;
-        for (iter_begin, iter_end) in
-            plan::iteration_slices_from(range.start, range.max_iter, samples, self.work_per_dispatch)
-        {
+        for (iter_begin, iter_end) in plan::iteration_slices_from(
+            range.start,
+            range.max_iter,
+            samples,
+            self.work_per_dispatch,
+        ) {
             let range = DeepRange {
                 iter_begin,
                 iter_end,

@@ -42,7 +42,6 @@ pub struct GpuSource {
     /// `precision: deep` renders (`super::deep`), with their own chunk limit (more state per
     /// sample).
     deep: DeepRenderer,
-    deep_chunk_samples: u64,
 }
 
 /// The GPU buffers of a chunk, kept between bands and regrown when a chunk needs more.
@@ -65,18 +64,18 @@ impl GpuSource {
 
     /// A source with a custom dispatch plan (tests force splitting with tiny limits).
     pub fn with_tuning(ctx: Arc<GpuContext>, tuning: GpuTuning) -> Self {
+        let deep_chunk_samples = plan::chunk_sample_limit_for(
+            &ctx.limits,
+            &tuning,
+            render_core::gpu_layout::DEEP_STATE_BYTES,
+        );
         Self {
             max_chunk_samples: plan::chunk_sample_limit(&ctx.limits, &tuning),
-            deep_chunk_samples: plan::chunk_sample_limit_for(
-                &ctx.limits,
-                &tuning,
-                render_core::gpu_layout::DEEP_STATE_BYTES,
-            ),
             work_per_dispatch: tuning.work_per_dispatch.max(1),
             ctx,
             buffers: None,
             columns_key: None,
-            deep: DeepRenderer::default(),
+            deep: DeepRenderer::new(deep_chunk_samples, tuning.work_per_dispatch.max(1)),
         }
     }
 
@@ -242,15 +241,7 @@ impl GpuSource {
         self.ctx.check_health()?;
         if params.resolved_precision() == Precision::Deep {
             let ctx = Arc::clone(&self.ctx);
-            return self.deep.compute_band(
-                &ctx,
-                self.deep_chunk_samples,
-                self.work_per_dispatch,
-                params,
-                band,
-                out,
-                stop,
-            );
+            return self.deep.compute_band(&ctx, params, band, out, stop);
         }
         let f64_mode = params.resolved_precision() == Precision::F64;
         if f64_mode && !self.ctx.supports_f64() {

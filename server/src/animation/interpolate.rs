@@ -47,7 +47,11 @@ impl<'a> Interpolator<'a> {
                 let dt = after.t - before.t;
                 let tangent = |b: f64, h: f64, a: f64| {
                     // Zero where c holds still or turns around, so it never overshoots.
-                    if (h - b) * (a - h) > 0.0 { (a - b) / dt } else { 0.0 }
+                    if (h - b) * (a - h) > 0.0 {
+                        (a - b) / dt
+                    } else {
+                        0.0
+                    }
                 };
                 (
                     tangent(before.params.c.re, here.params.c.re, after.params.c.re),
@@ -193,7 +197,9 @@ fn width_value(ln_width: f64) -> Value {
     }
     let log10 = ln_width / std::f64::consts::LN_10;
     let exponent = log10.floor();
-    let mantissa = 10f64.powf(log10 - exponent).clamp(1.0, 9.999_999_999_999_999);
+    let mantissa = 10f64
+        .powf(log10 - exponent)
+        .clamp(1.0, 9.999_999_999_999_999);
     Value::from(format!("{mantissa:.15}e{exponent}"))
 }
 

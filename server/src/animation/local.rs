@@ -60,7 +60,9 @@ impl FrameSink for PngFolder {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     /// Resampled from this many exponential-map strips and one core frame.
-    ExpMap { strips: u32 },
+    ExpMap {
+        strips: u32,
+    },
     FrameByFrame,
 }
 
@@ -103,7 +105,13 @@ impl FrameRenderer {
             }
             _ => render_core::render_rgba(params, &mut self.cpu, stop, rgba).map(|_| ()),
         };
-        result.map_err(|_| AnimateError::Canceled)
+        result.map_err(|e| match e {
+            render_core::RenderError::Canceled => AnimateError::Canceled,
+            other => AnimateError::Io {
+                path: "a frame".into(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        })
     }
 }
 

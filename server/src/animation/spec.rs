@@ -141,9 +141,12 @@ pub fn parse_spec(json: &str, limits: &AnimationLimits) -> Result<AnimationSpec,
 }
 
 /// Checks every rule of docs/DESIGN.md §8.1; the first violation is returned.
-pub fn validate_spec(wire: WireSpec, limits: &AnimationLimits) -> Result<AnimationSpec, ParamError> {
+pub fn validate_spec(
+    wire: WireSpec,
+    limits: &AnimationLimits,
+) -> Result<AnimationSpec, ParamError> {
     for (name, value) in [("width", wire.width), ("height", wire.height)] {
-        if value < 2 || value > limits.max_side || value % 2 != 0 {
+        if !(2..=limits.max_side).contains(&value) || value % 2 != 0 {
             return Err(ParamError::new(
                 name,
                 format!(
@@ -185,9 +188,12 @@ pub fn validate_spec(wire: WireSpec, limits: &AnimationLimits) -> Result<Animati
         let previous = keyframes.last().map(|k: &Keyframe| k.t);
         match previous {
             None if key.t != 0.0 => {
-                return Err(ParamError::new(field, "the first keyframe must be at t = 0"));
+                return Err(ParamError::new(
+                    field,
+                    "the first keyframe must be at t = 0",
+                ));
             }
-            Some(before) if !(key.t > before) => {
+            Some(before) if key.t <= before => {
                 return Err(ParamError::new(
                     field,
                     format!("must be later than the keyframe before it (t = {before})"),
@@ -307,7 +313,10 @@ mod tests {
     #[test]
     fn spec_defaults_fill_size_and_rate() {
         let s = spec(TWO_KEYS).unwrap();
-        assert_eq!((s.width, s.height, s.fps, s.supersample), (1280, 720, 30, 1));
+        assert_eq!(
+            (s.width, s.height, s.fps, s.supersample),
+            (1280, 720, 30, 1)
+        );
         assert_eq!(s.frame_count(), 60);
         assert_eq!(s.keyframes[1].params.view_width, 0.001);
         assert_eq!(s.keyframes[1].params.width, 1280);
@@ -315,7 +324,8 @@ mod tests {
 
     #[test]
     fn spec_errors_name_the_field() {
-        let bad_width = r#"{"keyframes": [{"t": 0, "view": {}}, {"t": 1, "view": {"view_width": -1}}]}"#;
+        let bad_width =
+            r#"{"keyframes": [{"t": 0, "view": {}}, {"t": 1, "view": {"view_width": -1}}]}"#;
         assert_eq!(field_of(bad_width), "keyframes[1].view.view_width");
         let bad_c = r#"{"keyframes": [{"t": 0, "view": {"c": {"re": "x", "im": 0}}}, {"t": 1, "view": {}}]}"#;
         assert_eq!(field_of(bad_c), "keyframes[0].view.c.re");
@@ -323,12 +333,19 @@ mod tests {
         assert_eq!(field_of(not_view), "keyframes[0].view.width");
         let late_start = r#"{"keyframes": [{"t": 1, "view": {}}, {"t": 2, "view": {}}]}"#;
         assert_eq!(field_of(late_start), "keyframes[0].t");
-        let backwards = r#"{"keyframes": [{"t": 0, "view": {}}, {"t": 2, "view": {}}, {"t": 1, "view": {}}]}"#;
+        let backwards =
+            r#"{"keyframes": [{"t": 0, "view": {}}, {"t": 2, "view": {}}, {"t": 1, "view": {}}]}"#;
         assert_eq!(field_of(backwards), "keyframes[2].t");
-        assert_eq!(field_of(r#"{"keyframes": [{"t": 0, "view": {}}]}"#), "keyframes");
+        assert_eq!(
+            field_of(r#"{"keyframes": [{"t": 0, "view": {}}]}"#),
+            "keyframes"
+        );
         assert_eq!(field_of(r#"{"width": 641, "keyframes": []}"#), "width");
         assert_eq!(field_of(r#"{"fps": 0, "keyframes": []}"#), "fps");
-        assert_eq!(field_of(r#"{"supersample": 5, "keyframes": []}"#), "supersample");
+        assert_eq!(
+            field_of(r#"{"supersample": 5, "keyframes": []}"#),
+            "supersample"
+        );
         assert_eq!(field_of(r#"{"frames": 5, "keyframes": []}"#), "frames");
         assert_eq!(field_of(r#"{"keyframes": [{"t": 0}]}"#), "keyframes[0]");
     }
@@ -351,6 +368,9 @@ mod tests {
 
     #[test]
     fn spec_malformed_json_is_not_a_field_error() {
-        assert!(matches!(spec("{\"keyframes\": ["), Err(ParseError::Malformed(_))));
+        assert!(matches!(
+            spec("{\"keyframes\": ["),
+            Err(ParseError::Malformed(_))
+        ));
     }
 }

@@ -71,6 +71,8 @@ pub enum VideoError {
     Pipe(std::io::Error),
     #[error("ffmpeg failed ({status}): {stderr}")]
     Failed { status: String, stderr: String },
+    #[error("a folder of PNG frames is written without an encoder")]
+    NotAVideo,
     #[error("a frame has {got} bytes, expected {want}")]
     FrameSize { got: usize, want: usize },
 }
@@ -111,14 +113,38 @@ impl FfmpegEncoder {
         }
         match kind {
             OutputKind::Mp4 => command.args([
-                "-c:v", "libx264", "-preset", "medium", "-crf", "18", "-pix_fmt", "yuv420p",
-                "-movflags", "+faststart", "-f", "mp4",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "medium",
+                "-crf",
+                "18",
+                "-pix_fmt",
+                "yuv420p",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
             ]),
             OutputKind::Webm => command.args([
-                "-c:v", "libvpx-vp9", "-crf", "30", "-b:v", "0", "-pix_fmt", "yuv420p",
-                "-deadline", "good", "-cpu-used", "4", "-row-mt", "1", "-f", "webm",
+                "-c:v",
+                "libvpx-vp9",
+                "-crf",
+                "30",
+                "-b:v",
+                "0",
+                "-pix_fmt",
+                "yuv420p",
+                "-deadline",
+                "good",
+                "-cpu-used",
+                "4",
+                "-row-mt",
+                "1",
+                "-f",
+                "webm",
             ]),
-            OutputKind::PngFrames => unreachable!("a folder of frames needs no encoder"),
+            OutputKind::PngFrames => return Err(VideoError::NotAVideo),
         };
         command.arg(output);
         let mut child = command
@@ -170,7 +196,11 @@ impl FfmpegEncoder {
     pub fn finish(mut self) -> Result<(), VideoError> {
         drop(self.stdin.take());
         let status = self.child.wait().map_err(VideoError::Pipe)?;
-        let stderr = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
         if status.success() {
             Ok(())
         } else {

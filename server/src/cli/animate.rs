@@ -59,7 +59,8 @@ fn animate(args: &AnimateArgs) -> Result<String, (u8, String)> {
         ParseError::Malformed(m) => bad(format!("malformed JSON in {}: {m}", args.spec.display())),
         ParseError::Invalid(e) => bad(e.to_string()),
     })?;
-    let kind = OutputKind::of_path(&args.output).map_err(|m| bad(format!("invalid `output`: {m}")))?;
+    let kind =
+        OutputKind::of_path(&args.output).map_err(|m| bad(format!("invalid `output`: {m}")))?;
     crate::animation::local::check_frames(&spec).map_err(|e| bad(e.to_string()))?;
 
     let backends = Backends::detect(&BackendOptions {
@@ -100,8 +101,14 @@ fn animate(args: &AnimateArgs) -> Result<String, (u8, String)> {
             let result = FfmpegEncoder::start(kind, input, spec.fps, &temp)
                 .map_err(AnimateError::from)
                 .and_then(|mut encoder| {
-                    let method =
-                        render_animation(&spec, &mut renderer, &mut encoder, fast, &stop, &mut on_frame)?;
+                    let method = render_animation(
+                        &spec,
+                        &mut renderer,
+                        &mut encoder,
+                        fast,
+                        &stop,
+                        &mut on_frame,
+                    )?;
                     encoder.finish()?;
                     Ok(method)
                 })

@@ -83,7 +83,11 @@ fn rabbit_params(depth: u32, max_iter: u32, width: u32, height: u32) -> RenderPa
     let half_root = |x: Float| (x >> 1u32).sqrt_prec_round(p, Nearest).0;
     let root_re = half_root(modulus.add_prec_round_ref_ref(&w_re, p, Nearest).0);
     let root_im = half_root(modulus.sub_prec_round_ref_ref(&w_re, p, Nearest).0);
-    let root_im = if w_im < Float::ZERO { -root_im } else { root_im };
+    let root_im = if w_im < Float::ZERO {
+        -root_im
+    } else {
+        root_im
+    };
     let beta_re = Float::ONE.add_prec_round(root_re, p, Nearest).0 >> 1u32;
     let beta_im = root_im >> 1u32;
     let digits = |x: &Float| {
@@ -120,7 +124,11 @@ fn agreement(params: &RenderParams, gpu: &[EscapeSample], cpu: &[EscapeSample]) 
     counts.dedup();
     Agreement {
         samples: cpu.len(),
-        equal: gpu.iter().zip(cpu).filter(|(g, c)| g.count == c.count).count(),
+        equal: gpu
+            .iter()
+            .zip(cpu)
+            .filter(|(g, c)| g.count == c.count)
+            .count(),
         far: gpu
             .iter()
             .zip(cpu)

@@ -38,17 +38,26 @@ const COMPARE_STAGE: &str = "
 async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_preview() {
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.client.set_window_size(1400, 1000).await.expect("window size");
+    browser
+        .client
+        .set_window_size(1400, 1000)
+        .await
+        .expect("window size");
 
     // The first preview of a new view at 1e-100 (reference orbits computed in the page).
     browser
-        .goto(&format!("{}/?cre=-0.74609375&cim=0.125&x=1.5&y=-0.0625&vw=1e-100", server.url()))
+        .goto(&format!(
+            "{}/?cre=-0.74609375&cim=0.125&x=1.5&y=-0.0625&vw=1e-100",
+            server.url()
+        ))
         .await;
     browser.wait_for_frames(1).await;
     let first = browser.js("return window.__previewTimes[0];").await;
     eprintln!("first 320x240 preview of a new view at 1e-100: {first} ms");
 
-    browser.goto(&format!("{}/?{DEEP_START}", server.url())).await;
+    browser
+        .goto(&format!("{}/?{DEEP_START}", server.url()))
+        .await;
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",
@@ -63,10 +72,17 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
         .js("const r = document.querySelector('canvas[aria-label=Preview]').getBoundingClientRect();
              return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];")
         .await;
-    let (cx, cy) = (centre[0].as_i64().expect("x"), centre[1].as_i64().expect("y"));
+    let (cx, cy) = (
+        centre[0].as_i64().expect("x"),
+        centre[1].as_i64().expect("y"),
+    );
     let times_before = browser.js("return window.__previewTimes.length;").await;
     for _ in 0..40 {
-        browser.client.perform_actions(scroll_at(cx, cy, -3000)).await.expect("wheel");
+        browser
+            .client
+            .perform_actions(scroll_at(cx, cy, -3000))
+            .await
+            .expect("wheel");
         let vw = browser.query_value("vw").await.unwrap_or_default();
         if exponent(&vw) < -30 {
             break;
@@ -81,8 +97,14 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
         .js("return document.querySelector('.view-info').textContent;")
         .await;
     let info = info.as_str().unwrap_or_default();
-    assert!(info.contains("deep"), "the view says it needs deep precision: {info}");
-    assert!(info.contains(&format!("e{}", exponent(&vw))), "the depth is shown: {info}");
+    assert!(
+        info.contains("deep"),
+        "the view says it needs deep precision: {info}"
+    );
+    assert!(
+        info.contains(&format!("e{}", exponent(&vw))),
+        "the depth is shown: {info}"
+    );
     let frames = browser
         .js(&format!(
             "const t = window.__previewTimes.slice({times_before}).sort((a, b) => a - b);
@@ -109,22 +131,45 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
         )
         .await;
     browser.screenshot("deep-1e-30-rendered").await;
-    let src = browser.js("return document.querySelector('img.stage-result').src;").await;
-    let id = src.as_str().and_then(|s| s.split('/').rev().nth(1)).expect("job id in the src");
+    let src = browser
+        .js("return document.querySelector('img.stage-result').src;")
+        .await;
+    let id = src
+        .as_str()
+        .and_then(|s| s.split('/').rev().nth(1))
+        .expect("job id in the src");
     let (status, job) = server.get(&format!("/api/jobs/{id}"));
     assert_eq!(status, 200);
     let job: Value = serde_json::from_slice(&job).expect("job JSON");
-    assert_eq!(job["params"]["view_width"], Value::String(vw.clone()), "{job}");
+    // A width an f64 holds travels as a number, a deeper one as its decimal string.
+    let job_width = match &job["params"]["view_width"] {
+        Value::String(text) => text.parse::<f64>().ok(),
+        other => other.as_f64(),
+    };
+    assert_eq!(job_width, vw.parse::<f64>().ok(), "{job}");
     assert_eq!(job["params"]["center"]["re"], 1.5);
     assert_eq!(job["params"]["center"]["im"], -0.0625);
     assert_eq!(job["precision_used"], "deep");
     let compared = browser.js(COMPARE_STAGE).await;
-    let (diff, spread) = (compared["diff"].as_f64().unwrap(), compared["spread"].as_f64().unwrap());
-    assert!(spread > 10.0, "the image shows structure, not a flat colour: {compared}");
-    assert!(diff < 20.0, "the render differs from the preview of its view: {compared}");
+    let (diff, spread) = (
+        compared["diff"].as_f64().unwrap(),
+        compared["spread"].as_f64().unwrap(),
+    );
+    assert!(
+        spread > 10.0,
+        "the image shows structure, not a flat colour: {compared}"
+    );
+    assert!(
+        diff < 20.0,
+        "the render differs from the preview of its view: {compared}"
+    );
 
     // A new view takes the image off the stage.
-    browser.client.perform_actions(scroll_at(cx, cy, 500)).await.expect("wheel");
+    browser
+        .client
+        .perform_actions(scroll_at(cx, cy, 500))
+        .await
+        .expect("wheel");
     browser
         .wait_until(
             "document.querySelector('img.stage-result') === null",
@@ -139,37 +184,74 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
 async fn dragging_on_the_map_moves_c_and_the_preview_refines_to_device_pixels() {
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.client.set_window_size(1400, 1000).await.expect("window size");
+    browser
+        .client
+        .set_window_size(1400, 1000)
+        .await
+        .expect("window size");
     browser.goto(&format!("{}/?iter=300", server.url())).await;
     browser.wait_for_settled().await;
     let sizes = browser
         .js("const c = document.querySelector('canvas[aria-label=Preview]'); const r = c.getBoundingClientRect();
              return [c.width, c.height, Math.round(r.width * devicePixelRatio), Math.round(r.height * devicePixelRatio)];")
         .await;
-    assert_eq!(sizes[0], sizes[2], "backing width = CSS width × dpr: {sizes}");
-    assert_eq!(sizes[1], sizes[3], "backing height = CSS height × dpr: {sizes}");
+    assert_eq!(
+        sizes[0], sizes[2],
+        "backing width = CSS width × dpr: {sizes}"
+    );
+    assert_eq!(
+        sizes[1], sizes[3],
+        "backing height = CSS height × dpr: {sizes}"
+    );
     eprintln!(
         "time to a full-resolution preview ({}x{}) after input rests: {} ms",
         sizes[0],
         sizes[1],
-        browser.js("return window.__previewFullTimes[window.__previewFullTimes.length - 1];").await
+        browser
+            .js("return window.__previewFullTimes[window.__previewFullTimes.length - 1];")
+            .await
     );
     let before = browser.preview_pixels().await;
-    let c_before = (browser.query_value("cre").await, browser.query_value("cim").await);
+    let c_before = (
+        browser.query_value("cre").await,
+        browser.query_value("cim").await,
+    );
     let times_before = browser.js("return window.__previewTimes.length;").await;
 
     let map = browser
         .client
-        .find(fantoccini::Locator::Css("canvas[aria-label='Parameter map']"))
+        .find(fantoccini::Locator::Css(
+            "canvas[aria-label='Parameter map']",
+        ))
         .await
         .expect("the parameter map");
     let drag = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveToElement { element: map, duration: None, x: 0.0, y: 0.0 })
-        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-        .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(600)), x: 30.0, y: -20.0 })
-        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-    browser.client.perform_actions(drag).await.expect("drag on the map");
-    let c_after = (browser.query_value("cre").await, browser.query_value("cim").await);
+        .then(PointerAction::MoveToElement {
+            element: map,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(600)),
+            x: 30.0,
+            y: -20.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser
+        .client
+        .perform_actions(drag)
+        .await
+        .expect("drag on the map");
+    let c_after = (
+        browser.query_value("cre").await,
+        browser.query_value("cim").await,
+    );
     assert_ne!(c_before, c_after, "dragging on the map did not move c");
     let frames = browser
         .js(&format!(
@@ -178,9 +260,16 @@ async fn dragging_on_the_map_moves_c_and_the_preview_refines_to_device_pixels() 
         ))
         .await;
     eprintln!("coarse preview frames while dragging c on the map: {frames}");
-    assert!(frames["n"].as_u64().unwrap_or(0) >= 2, "the preview followed the drag: {frames}");
+    assert!(
+        frames["n"].as_u64().unwrap_or(0) >= 2,
+        "the preview followed the drag: {frames}"
+    );
     browser.wait_for_settled().await;
-    assert_ne!(before, browser.preview_pixels().await, "the Julia preview did not follow c");
+    assert_ne!(
+        before,
+        browser.preview_pixels().await,
+        "the Julia preview did not follow c"
+    );
     browser.screenshot("map-dragged").await;
     browser.close().await;
 }
@@ -188,7 +277,13 @@ async fn dragging_on_the_map_moves_c_and_the_preview_refines_to_device_pixels() 
 /// One wheel notch of `delta_y` at viewport position (`x`, `y`).
 fn scroll_at(x: i64, y: i64, delta_y: i64) -> WheelActions {
     let mut wheel = WheelActions::new("wheel".into());
-    wheel.push(WheelAction::Scroll { duration: None, x, y, delta_x: 0, delta_y });
+    wheel.push(WheelAction::Scroll {
+        duration: None,
+        x,
+        y,
+        delta_x: 0,
+        delta_y,
+    });
     wheel
 }
 

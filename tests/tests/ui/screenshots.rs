@@ -22,7 +22,11 @@ async fn save(browser: &Browser, name: &str) {
 async fn screenshots_for_the_docs() {
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.client.set_window_size(1400, 1000).await.expect("window size");
+    browser
+        .client
+        .set_window_size(1400, 1000)
+        .await
+        .expect("window size");
     browser.goto(&server.url()).await;
     browser
         .wait_until(
@@ -34,7 +38,9 @@ async fn screenshots_for_the_docs() {
     browser.wait_for_settled().await;
     save(&browser, "desktop").await;
 
-    browser.js("document.querySelector('.help-button').click();").await;
+    browser
+        .js("document.querySelector('.help-button').click();")
+        .await;
     browser
         .wait_until(
             "document.querySelector('.help-overlay') !== null",
@@ -47,7 +53,9 @@ async fn screenshots_for_the_docs() {
     browser.goto(&format!("{}/?{DEEP}", server.url())).await;
     browser.wait_for_settled().await;
     save(&browser, "desktop-deep-1e-30").await;
-    browser.js("document.querySelector('button.render').click();").await;
+    browser
+        .js("document.querySelector('button.render').click();")
+        .await;
     browser
         .wait_until(
             "(() => { const i = document.querySelector('img.stage-result'); return i && i.complete && i.naturalWidth > 0; })()",
@@ -57,7 +65,11 @@ async fn screenshots_for_the_docs() {
         .await;
     save(&browser, "desktop-deep-1e-30-rendered").await;
 
-    browser.client.set_window_size(390, 844).await.expect("phone size");
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone size");
     browser.goto(&server.url()).await;
     browser.wait_for_settled().await;
     save(&browser, "phone").await;

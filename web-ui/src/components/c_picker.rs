@@ -47,7 +47,10 @@ pub fn CPicker(view: RwSignal<RenderParams>, history: ViewHistory) -> impl IntoV
     let point_at = move |x: f64, y: f64| -> Option<Complex> {
         let el = canvas.get_untracked()?;
         let rect = el.get_bounding_client_rect();
-        Some(map.get_untracked().point_at(rect.width(), rect.height(), x, y))
+        Some(
+            map.get_untracked()
+                .point_at(rect.width(), rect.height(), x, y),
+        )
     };
     let set_c = {
         let history = history.clone();
@@ -88,7 +91,9 @@ pub fn CPicker(view: RwSignal<RenderParams>, history: ViewHistory) -> impl IntoV
                     }
                 }
                 Some(MapDrag::Pan(x0, y0)) => {
-                    let Some(el) = canvas.get_untracked() else { return };
+                    let Some(el) = canvas.get_untracked() else {
+                        return;
+                    };
                     let width = el.get_bounding_client_rect().width();
                     map.update(|m| m.pan_by_pixels(width, x - x0, y - y0));
                     drag.set(Some(MapDrag::Pan(x, y)));
@@ -109,14 +114,18 @@ pub fn CPicker(view: RwSignal<RenderParams>, history: ViewHistory) -> impl IntoV
     let on_cancel = on_up.clone();
     let on_wheel = move |ev: leptos::ev::WheelEvent| {
         ev.prevent_default();
-        let Some(el) = canvas.get_untracked() else { return };
+        let Some(el) = canvas.get_untracked() else {
+            return;
+        };
         let rect = el.get_bounding_client_rect();
         let (x, y) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
         let factor = wheel_factor(ev.delta_y() * if ev.delta_mode() == 0 { 1.0 } else { 40.0 });
         map.update(|m| m.zoom_at(rect.width(), rect.height(), x, y, factor));
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let Some(el) = canvas.get_untracked() else { return };
+        let Some(el) = canvas.get_untracked() else {
+            return;
+        };
         let width = el.get_bounding_client_rect().width();
         let pixel = map.get_untracked().width / width.max(1.0);
         let step = if ev.shift_key() { 10.0 * pixel } else { pixel };

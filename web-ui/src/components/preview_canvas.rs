@@ -67,7 +67,13 @@ pub fn PreviewCanvas(view: RwSignal<RenderParams>, history: ViewHistory) -> impl
             };
             match gesture {
                 Gesture::Drag { dx, dy } => view.update(|v| pan_by_pixels(v, screen, dx, dy)),
-                Gesture::Pinch { x, y, dx, dy, scale } => {
+                Gesture::Pinch {
+                    x,
+                    y,
+                    dx,
+                    dy,
+                    scale,
+                } => {
                     let rect = el.get_bounding_client_rect();
                     let (x, y) = (x - rect.left(), y - rect.top());
                     view.update(|v| {
@@ -103,7 +109,10 @@ pub fn PreviewCanvas(view: RwSignal<RenderParams>, history: ViewHistory) -> impl
             let factor = wheel_factor(ev.delta_y() * unit);
             // From client coordinates and the layout rectangle (fractional), not offsetX (whole
             // pixels), so the anchor is where the pointer really is.
-            let Some(rect) = canvas.get_untracked().map(|el| el.get_bounding_client_rect()) else {
+            let Some(rect) = canvas
+                .get_untracked()
+                .map(|el| el.get_bounding_client_rect())
+            else {
                 return;
             };
             let x = f64::from(ev.client_x()) - rect.left();

@@ -67,20 +67,24 @@ pub(super) fn upload(
                 .iter()
                 .flat_map(|o| o.points.iter().map(|p| [p[0] as f32, p[1] as f32]))
                 .collect();
-            let exact: Vec<ExactPointF32> = exact_points(main, zero)
-                .map(ExactPointF32::new)
-                .collect();
-            (bytemuck::cast_slice(&points).to_vec(), bytemuck::cast_slice(&exact).to_vec())
+            let exact: Vec<ExactPointF32> =
+                exact_points(main, zero).map(ExactPointF32::new).collect();
+            (
+                bytemuck::cast_slice(&points).to_vec(),
+                bytemuck::cast_slice(&exact).to_vec(),
+            )
         }
         DeepFloat::F64 => {
             let points: Vec<[f64; 2]> = [main, zero]
                 .iter()
                 .flat_map(|o| o.points.iter().copied())
                 .collect();
-            let exact: Vec<ExactPointF64> = exact_points(main, zero)
-                .map(ExactPointF64::new)
-                .collect();
-            (bytemuck::cast_slice(&points).to_vec(), bytemuck::cast_slice(&exact).to_vec())
+            let exact: Vec<ExactPointF64> =
+                exact_points(main, zero).map(ExactPointF64::new).collect();
+            (
+                bytemuck::cast_slice(&points).to_vec(),
+                bytemuck::cast_slice(&exact).to_vec(),
+            )
         }
     };
     let buffer = |label, contents: &[u8]| {

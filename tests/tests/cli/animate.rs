@@ -1,0 +1,136 @@
+//! `julia-server animate` as a user runs it (docs/DESIGN.md §8): an MP4 and a WebM whose frame
+//! count and duration ffprobe confirms, a folder of PNG frames, and bad specs answered with the
+//! field and exit code 2.
+//!
+//! Needs Debian's `ffmpeg` (with `ffprobe`), which scripts/setup.sh installs.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use julia_tests::server_binary;
+use serde_json::{Value, json};
+
+fn animate(dir: &Path, spec: &Value, output: &str, extra: &[&str]) -> Output {
+    std::fs::write(dir.join("anim.json"), spec.to_string()).unwrap();
+    Command::new(server_binary())
+        .current_dir(dir)
+        .args([
+            "animate",
+            "--spec",
+            "anim.json",
+            "--output",
+            output,
+            "--backend",
+            "cpu",
+        ])
+        .args(extra)
+        .output()
+        .expect("run julia-server animate")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A 2-second 12 fps zoom (24 frames) of 96×54, into the β fixed point of the default c (on its Julia set).
+fn zoom_spec() -> Value {
+    json!({"width": 96, "height": 54, "fps": 12, "keyframes": [
+        {"t": 0, "view": {"center": {"re": 1.5275031186435346, "im": -0.07591217835228786}, "view_width": 3, "max_iter": 150}},
+        {"t": 2, "view": {"center": {"re": 1.5275031186435346, "im": -0.07591217835228786}, "view_width": 0.001, "max_iter": 150}}
+    ]})
+}
+
+/// ffprobe's count of decoded frames and the container's duration in seconds.
+fn probe(path: &Path) -> (u64, f64) {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=nb_read_frames,codec_name,pix_fmt"])
+        .args(["-show_entries", "format=duration", "-of", "json"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs (install Debian's ffmpeg)");
+    assert!(out.status.success(), "ffprobe: {}", stderr(&out));
+    let info: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let frames = info["streams"][0]["nb_read_frames"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("a frame count");
+    let duration = info["format"]["duration"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("a duration");
+    (frames, duration)
+}
+
+#[test]
+fn animate_writes_an_mp4_with_every_frame_and_the_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = animate(dir.path(), &zoom_spec(), "zoom.mp4", &[]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("24 frames 96x54 at 12 fps"), "{summary}");
+    assert!(summary.contains("exponential-map strips"), "{summary}");
+    let (frames, duration) = probe(&dir.path().join("zoom.mp4"));
+    assert_eq!(frames, 24);
+    assert!((duration - 2.0).abs() < 0.01, "duration {duration}");
+    // Only the finished video is left: no partial file.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "anim.json")
+        .collect();
+    assert_eq!(names, ["zoom.mp4"]);
+}
+
+#[test]
+fn animate_writes_a_webm_frame_by_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = animate(dir.path(), &zoom_spec(), "zoom.webm", &["--frame-by-frame"]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("rendered frame by frame"));
+    let (frames, duration) = probe(&dir.path().join("zoom.webm"));
+    assert_eq!(frames, 24);
+    assert!((duration - 2.0).abs() < 0.1, "duration {duration}");
+}
+
+#[test]
+fn animate_writes_png_frames_to_a_folder_with_their_params() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = zoom_spec();
+    // A morph (c moves), so every frame is rendered and carries its own parameters.
+    spec["keyframes"][1]["view"]["c"] = json!({"re": -0.7, "im": 0.3});
+    let out = animate(dir.path(), &spec, "frames/", &[]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let mut names: Vec<_> = std::fs::read_dir(dir.path().join("frames"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 24);
+    assert_eq!(names[0], "frame-000000.png");
+    let last = dir.path().join("frames").join(&names[23]);
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(last).unwrap()));
+    let reader = decoder.read_info().unwrap();
+    let text = &reader.info().uncompressed_latin1_text;
+    let params: Value = serde_json::from_str(&text[0].text).unwrap();
+    assert_eq!(params["c"], json!({"re": -0.7, "im": 0.3}));
+    assert_eq!(params["view_width"], json!(0.001));
+}
+
+#[test]
+fn animate_bad_specs_name_the_field_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = zoom_spec();
+    spec["keyframes"][1]["view"]["view_width"] = json!(-1);
+    let out = animate(dir.path(), &spec, "zoom.mp4", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("keyframes[1].view.view_width"),
+        "{}",
+        stderr(&out)
+    );
+    let out = animate(dir.path(), &zoom_spec(), "zoom.gif", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("output"), "{}", stderr(&out));
+    assert!(!dir.path().join("zoom.mp4").exists());
+}
