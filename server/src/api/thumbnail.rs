@@ -3,8 +3,6 @@
 //! task, streaming it) and kept on disk by the job's hash, with the result's caching rules: a
 //! strong `ETag`, an immutable lifetime and `304`.
 
-use std::io::Write;
-
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -71,7 +69,7 @@ pub async fn get_thumbnail(
         let Some((result, _)) = results.open(&hash, OutputFormat::Png)? else {
             return Ok(None);
         };
-        let bytes = make_thumbnail(result)?;
+        let bytes = make_thumbnail(std::io::BufReader::with_capacity(1 << 16, result))?;
         // Kept for the next request; a failure to keep it costs only a remake.
         let kept = results
             .begin_derived(&hash, Derived::Thumbnail)

@@ -3,7 +3,7 @@
 //! thumbnail's size as they arrive, then `image`'s resize filter finishes), so a 16384² result
 //! costs a few megabytes of memory, not its full size. Kept as `Derived::Thumbnail` by job hash.
 
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, Seek};
 
 use image::imageops::FilterType;
 use image::{ImageEncoder, RgbaImage};
@@ -12,8 +12,8 @@ use image::{ImageEncoder, RgbaImage};
 pub const THUMBNAIL_SIDE: u32 = 256;
 
 /// The thumbnail of a PNG (8-bit RGBA, as every result is) as PNG bytes.
-pub fn make_thumbnail(png: impl Read) -> io::Result<Vec<u8>> {
-    let mut reader = png::Decoder::new(BufReader::with_capacity(1 << 16, png))
+pub fn make_thumbnail(png: impl BufRead + Seek) -> io::Result<Vec<u8>> {
+    let mut reader = png::Decoder::new(png)
         .read_info()
         .map_err(invalid)?;
     let info = reader.info();
@@ -110,7 +110,7 @@ mod tests {
         image::codecs::png::PngEncoder::new(&mut png)
             .write_image(&rgba, w, h, image::ExtendedColorType::Rgba8)
             .unwrap();
-        let thumb = image::load_from_memory(&make_thumbnail(&png[..]).unwrap())
+        let thumb = image::load_from_memory(&make_thumbnail(std::io::Cursor::new(&png[..])).unwrap())
             .unwrap()
             .to_rgba8();
         assert_eq!(thumb.dimensions(), (256, 128));
