@@ -49,7 +49,7 @@ pub fn depth_label(p: &RenderParams) -> String {
         exp10 += 1;
     }
     lead = format!("{}", tenths / 10);
-    if tenths % 10 != 0 {
+    if !tenths.is_multiple_of(10) {
         lead.push_str(&format!(".{}", tenths % 10));
     }
     format!("{lead}e{exp10}")

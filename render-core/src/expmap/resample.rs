@@ -156,9 +156,8 @@ impl StripSet {
     ) -> Result<(), E> {
         self.strips.retain(|octave, _| needed.contains(octave));
         for octave in needed {
-            if !self.strips.contains_key(&octave) {
-                let strip = render(octave)?;
-                self.strips.insert(octave, strip);
+            if let std::collections::btree_map::Entry::Vacant(slot) = self.strips.entry(octave) {
+                slot.insert(render(octave)?);
             }
         }
         Ok(())

@@ -22,8 +22,8 @@ use julia_api_types::ErrorBody;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::results::Derived;
 use crate::metrics::names::{DEDUP_HITS, QUEUE_REJECTIONS};
+use crate::results::Derived;
 use crate::store::{Canceled, Deleted, Inserted, NewJob, Requeued};
 use julia_api_types::{Job, JobStatus};
 use render_core::RenderParams;

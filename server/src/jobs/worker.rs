@@ -22,8 +22,8 @@ use julia_api_types::JobError;
 mod commit;
 mod recolour;
 use commit::{WriteErrors, storage_failure, store_result};
-pub use recolour::{MAX_STORED_SAMPLES, RECOLOUR_BACKEND};
 use recolour::{EscapesCapture, Recolour};
+pub use recolour::{MAX_STORED_SAMPLES, RECOLOUR_BACKEND};
 
 /// Progress is persisted (and so broadcast) at most this often per job.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);

@@ -13,9 +13,7 @@ pub const THUMBNAIL_SIDE: u32 = 256;
 
 /// The thumbnail of a PNG (8-bit RGBA, as every result is) as PNG bytes.
 pub fn make_thumbnail(png: impl BufRead + Seek) -> io::Result<Vec<u8>> {
-    let mut reader = png::Decoder::new(png)
-        .read_info()
-        .map_err(invalid)?;
+    let mut reader = png::Decoder::new(png).read_info().map_err(invalid)?;
     let info = reader.info();
     let (width, height) = (info.width, info.height);
     if info.color_type != png::ColorType::Rgba || info.bit_depth != png::BitDepth::Eight {
@@ -110,9 +108,10 @@ mod tests {
         image::codecs::png::PngEncoder::new(&mut png)
             .write_image(&rgba, w, h, image::ExtendedColorType::Rgba8)
             .unwrap();
-        let thumb = image::load_from_memory(&make_thumbnail(std::io::Cursor::new(&png[..])).unwrap())
-            .unwrap()
-            .to_rgba8();
+        let thumb =
+            image::load_from_memory(&make_thumbnail(std::io::Cursor::new(&png[..])).unwrap())
+                .unwrap()
+                .to_rgba8();
         assert_eq!(thumb.dimensions(), (256, 128));
         assert_eq!(thumb.get_pixel(10, 64).0, [255, 0, 0, 255]);
         assert_eq!(thumb.get_pixel(245, 64).0, [0, 0, 255, 255]);
