@@ -91,8 +91,7 @@ fn main() -> anyhow::Result<()> {
     }
     if args.only.is_some() {
         let old = std::fs::read_to_string(&args.out)?;
-        let spliced = report::splice_sections(&old, &report.into_markdown(), NOTES_MARKER)
-            .map_err(|err| anyhow::anyhow!("{}: {err}", args.out.display()))?;
+        let spliced = report::splice_sections(&old, &report.into_markdown(), NOTES_MARKER);
         std::fs::write(&args.out, spliced)?;
         println!("\nsections replaced in {}", args.out.display());
         return Ok(());

@@ -39,16 +39,19 @@ impl Report {
 
 /// `old` with every section of `fresh` put in place of the section of the same title, for a run
 /// that measured only some sections. Sections end at the next `## ` heading or at `end_marker`
-/// (where the hand-written part starts); a title `old` lacks is an error naming it.
-pub fn splice_sections(old: &str, fresh: &str, end_marker: &str) -> Result<String, String> {
+/// (where the hand-written part starts); a section `old` lacks (one a new benchmark adds) goes
+/// after the last measured one.
+pub fn splice_sections(old: &str, fresh: &str, end_marker: &str) -> String {
     let measured_end = old.find(end_marker).unwrap_or(old.len());
     let (mut measured, kept) = (old[..measured_end].to_string(), &old[measured_end..]);
     for section in fresh.split("\n## ").skip(1) {
         let title_line = section.lines().next().unwrap_or_default();
         let heading = format!("\n## {title_line}\n");
-        let start = measured
-            .find(&heading)
-            .ok_or_else(|| format!("section `{title_line}` is not in the report"))?;
+        let Some(start) = measured.find(&heading) else {
+            let body = measured.trim_end_matches('\n').len();
+            measured.replace_range(body.., &format!("\n\n## {}\n\n", section.trim_end()));
+            continue;
+        };
         let body_start = start + 1;
         let end = measured[body_start..]
             .find("\n## ")
@@ -56,7 +59,7 @@ pub fn splice_sections(old: &str, fresh: &str, end_marker: &str) -> Result<Strin
         // A blank line before whatever follows, as a whole run writes it.
         measured.replace_range(body_start..end, &format!("## {}\n\n", section.trim_end()));
     }
-    Ok(format!("{measured}{kept}"))
+    format!("{measured}{kept}")
 }
 
 /// `1.23e9`-style figure.
@@ -84,13 +87,13 @@ mod tests {
     fn splice_replaces_only_the_named_sections_and_keeps_the_rest() {
         let old = "# B\n\n## One\n\nold one\n\n## Two\n\nold two\n\n<!-- kept -->\n\n## Notes\n";
         let fresh = "\n## Two\n\nnew two\n| a |\n";
-        let spliced = splice_sections(old, fresh, MARKER).unwrap();
+        let spliced = splice_sections(old, fresh, MARKER);
         assert_eq!(
             spliced,
             "# B\n\n## One\n\nold one\n\n## Two\n\nnew two\n| a |\n\n<!-- kept -->\n\n## Notes\n"
         );
         let fresh = "\n## One\n\nnew one\n";
-        let spliced = splice_sections(old, fresh, MARKER).unwrap();
+        let spliced = splice_sections(old, fresh, MARKER);
         assert_eq!(
             spliced,
             "# B\n\n## One\n\nnew one\n\n## Two\n\nold two\n\n<!-- kept -->\n\n## Notes\n"
@@ -98,8 +101,12 @@ mod tests {
     }
 
     #[test]
-    fn splice_names_a_section_the_report_lacks() {
-        let err = splice_sections("# B\n\n## One\n\nx\n", "\n## Notes\n\ny\n", MARKER).unwrap_err();
-        assert!(err.contains("`Notes`"), "{err}");
+    fn splice_adds_a_section_the_report_lacks_after_the_measured_ones() {
+        let old = "# B\n\n## One\n\nx\n\n<!-- kept -->\n";
+        let spliced = splice_sections(old, "\n## New\n\ny\n", MARKER);
+        assert_eq!(
+            spliced,
+            "# B\n\n## One\n\nx\n\n## New\n\ny\n\n<!-- kept -->\n"
+        );
     }
 }

@@ -31,9 +31,11 @@ pub struct AnimateArgs {
     pub output: PathBuf,
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendChoice,
-    /// Render every frame of a pure zoom instead of resampling exponential-map strips.
+    /// Resample a pure zoom from exponential-map strips instead of rendering every frame. Off by
+    /// default: the resampler is measured slower than rendering each frame today
+    /// (docs/BENCHMARKS.md, "Zoom video").
     #[arg(long)]
-    pub frame_by_frame: bool,
+    pub expmap: bool,
 }
 
 pub fn run(args: AnimateArgs) -> ExitCode {
@@ -83,7 +85,7 @@ fn animate(args: &AnimateArgs) -> Result<String, (u8, String)> {
         }
     };
     let stop = StopFlag::new();
-    let fast = !args.frame_by_frame;
+    let fast = args.expmap;
     let started = Instant::now();
     let method = match kind {
         OutputKind::PngFrames => {
