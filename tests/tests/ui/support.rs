@@ -54,14 +54,40 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-fn wait_for_port(port: u16, what: &str, child: &mut Child) {
+/// Held from choosing a free port until the process given it listens, so two tests of this
+/// binary that start processes at once cannot be handed the same port.
+static PORT_HANDOUT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Starts the process `command` builds for a free port and waits until it listens there. A
+/// process that exits first (another program took the port in between) is started again on a
+/// new port, up to three times.
+pub fn spawn_listening(what: &str, command: impl Fn(u16) -> Command) -> (Child, u16) {
+    let _handout = PORT_HANDOUT.lock().unwrap_or_else(|e| e.into_inner());
+    let mut exits = Vec::new();
+    for _ in 0..3 {
+        let port = free_port();
+        let mut child = command(port)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {what}: {e}"));
+        match wait_for_port(port, what, &mut child) {
+            Ok(()) => return (child, port),
+            Err(exit) => exits.push(exit),
+        }
+    }
+    panic!("{what} never listened: {exits:?}");
+}
+
+/// Waits until `port` accepts connections; `Err` when `child` exits first.
+fn wait_for_port(port: u16, what: &str, child: &mut Child) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what} exited before listening on port {port}: {status}");
+            return Err(format!(
+                "{what} exited before listening on port {port}: {status}"
+            ));
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -88,6 +114,7 @@ pub struct Server {
 impl Server {
     pub fn start() -> Self {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
+        let _handout = PORT_HANDOUT.lock().unwrap_or_else(|e| e.into_inner());
         let port = free_port();
         let mut server = Self {
             process: None,
@@ -115,7 +142,9 @@ impl Server {
             .stderr(log)
             .spawn()
             .expect("start julia-server");
-        wait_for_port(self.port, "julia-server", &mut child);
+        if let Err(exit) = wait_for_port(self.port, "julia-server", &mut child) {
+            panic!("{exit}");
+        }
         self.process = Some(KillOnDrop(child));
     }
 

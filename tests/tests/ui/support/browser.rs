@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use super::{KillOnDrop, free_port, screenshot_dir, wait_for_port};
+use super::{KillOnDrop, screenshot_dir, spawn_listening};
 
 /// chromedriver on a free port, and one headless Chromium session through it.
 pub struct Browser {
@@ -18,14 +18,17 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Self {
-        let port = free_port();
-        let mut driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver (apt-get install chromium-driver; scripts/setup.sh does)");
-        wait_for_port(port, "chromedriver", &mut driver);
+        let (driver, port) = spawn_listening(
+            "chromedriver (apt-get install chromium-driver; scripts/setup.sh does)",
+            |port| {
+                let mut command = Command::new("chromedriver");
+                command
+                    .arg(format!("--port={port}"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null());
+                command
+            },
+        );
         let profile = tempfile::tempdir().expect("browser profile directory");
         let mut caps = serde_json::Map::new();
         caps.insert(
