@@ -68,12 +68,13 @@ pub fn App() -> impl IntoView {
             <aside class="side">
                 <CPicker view history=history.clone()/>
                 <Controls view history=history.clone()/>
+                // Render right below the parameters it renders, in sight on a laptop-sized window.
+                <RenderPanel view jobs server link=link.clone() stage_job/>
                 <ColourControls view history=history.clone()/>
                 <Share/>
                 <Gallery view history=history.clone()/>
                 <Bookmarks view history=history.clone()/>
                 <ApiKeyField auth/>
-                <RenderPanel view jobs server link=link.clone() stage_job/>
             </aside>
         </main>
         <JobList jobs link view history/>

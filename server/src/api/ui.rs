@@ -43,15 +43,17 @@ async fn cache_by_name(request: Request, next: Next) -> Response {
     response
 }
 
-/// `name-<16 hex digits>.ext`, the shape of Trunk's content-hashed file names.
+/// `name-<hex digits>.ext`, the shape of Trunk's content-hashed file names: a 64-bit hash in hex
+/// without leading zeros, so up to 16 digits (8 or more but for one name in 4 billion).
 fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let Some((stem, _ext)) = name.split_once('.') else {
         return false;
     };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 #[cfg(test)]
@@ -63,6 +65,8 @@ mod tests {
         assert!(is_hashed_asset("/web-ui-e57e7b50ac27c99e.js"));
         assert!(is_hashed_asset("/web-ui-e57e7b50ac27c99e_bg.wasm"));
         assert!(is_hashed_asset("/style-82f6a6672c3142bc.css"));
+        // A hash that begins with a zero loses it.
+        assert!(is_hashed_asset("/web-ui-baca555ff5b3518_bg.wasm"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/"));
         assert!(!is_hashed_asset("/some-route"));

@@ -17,6 +17,11 @@ use crate::support::{Browser, Server};
 /// view centred there shows the set's structure at every depth.
 const DEEP_START: &str = "cre=-0.74609375&cim=0.125&x=1.5&y=-0.0625&vw=3&w=320&h=240";
 
+/// The viewport pixel nearest the preview canvas's centre.
+const STAGE_CENTRE: &str = "
+    const r = document.querySelector('canvas[aria-label=Preview]').getBoundingClientRect();
+    return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];";
+
 /// Mean absolute difference (0..255) between the stage's image and the preview, both scaled to
 /// 32×24, and the spread of the image's grey levels (so a blank match cannot pass).
 const COMPARE_STAGE: &str = "
@@ -68,10 +73,7 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
     browser.wait_for_frames(1).await;
     // The viewport pixel nearest the canvas's centre: within half a pixel, so the zoom keeps the
     // centre exactly.
-    let centre = browser
-        .js("const r = document.querySelector('canvas[aria-label=Preview]').getBoundingClientRect();
-             return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];")
-        .await;
+    let centre = browser.js(STAGE_CENTRE).await;
     let (cx, cy) = (
         centre[0].as_i64().expect("x"),
         centre[1].as_i64().expect("y"),
@@ -164,6 +166,25 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
         "the render differs from the preview of its view: {compared}"
     );
 
+    // A new view takes the image off the stage (wheeled where the stage is now: clicking Render
+    // may have scrolled the page).
+    let centre = browser.js(STAGE_CENTRE).await;
+    let (cx, cy) = (
+        centre[0].as_i64().expect("x"),
+        centre[1].as_i64().expect("y"),
+    );
+    browser
+        .client
+        .perform_actions(scroll_at(cx, cy, 500))
+        .await
+        .expect("wheel");
+    browser
+        .wait_until(
+            "document.querySelector('img.stage-result') === null",
+            Duration::from_secs(5),
+            "the image to leave the stage",
+        )
+        .await;
     browser.close().await;
 }
 
