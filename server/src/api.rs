@@ -12,6 +12,7 @@ pub mod rate_limit;
 pub mod result;
 pub mod server;
 pub mod state;
+mod stored;
 pub mod thumbnail;
 pub mod ui;
 pub mod ui_security;

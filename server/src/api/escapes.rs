@@ -14,9 +14,8 @@ use julia_api_types::ErrorBody;
 
 use super::error::ApiError;
 use super::jobs::parse_job_id;
-use super::result::{IMMUTABLE, STREAM_CHUNK, if_none_match};
 use super::state::AppState;
-use super::thumbnail::{done_job, storage_unavailable};
+use super::stored::{STREAM_CHUNK, done_job, immutable, not_modified, storage_unavailable};
 use crate::results::Derived;
 
 /// The escape data (`application/octet-stream`, npy with dtype `[('count', '<u4'), ('norm2', '<f4')]`,
@@ -43,7 +42,6 @@ pub async fn get_escapes(
     let job = done_job(&app, id).await?;
     let hash = render_core::escapes_hash(&job.params);
     let tag = format!("{hash}.escapes");
-    let etag = HeaderValue::from_str(&format!("\"{tag}\"")).expect("hashes are hex");
     let opened = app
         .results
         .open_derived(&hash, Derived::Escapes)
@@ -59,14 +57,12 @@ pub async fn get_escapes(
              at …/result",
         ));
     };
-    let caching = [
-        (header::ETAG, etag),
-        (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-        (header::VARY, HeaderValue::from_static("accept-encoding")),
-    ];
-    if if_none_match(&headers, &tag) {
-        return Ok((StatusCode::NOT_MODIFIED, caching).into_response());
+    let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(mut current) = not_modified(&headers, &tag) {
+        current.headers_mut().insert(vary.0, vary.1);
+        return Ok(current);
     }
+    let caching = (immutable(&tag), [vary]);
     let octets = HeaderValue::from_static("application/octet-stream");
     if accepts_gzip(&headers) {
         let stream = ReaderStream::with_capacity(tokio::fs::File::from_std(file), STREAM_CHUNK);

@@ -4,24 +4,18 @@
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use tokio_util::io::ReaderStream;
 
 use julia_api_types::ErrorBody;
 
 use super::error::ApiError;
-use super::jobs::{parse_job_id, queue_full};
+use super::jobs::parse_job_id;
 use super::state::AppState;
-use crate::store::Requeued;
-use julia_api_types::JobStatus;
-
-pub(super) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-
-/// Bytes read per step of a result stream. Each read is a hop to tokio's blocking pool, so larger
-/// reads make a cached 1 MB PNG cheaper to serve (5 hops instead of 17) while a response still
-/// holds at most this much in memory.
-pub(super) const STREAM_CHUNK: usize = 256 * 1024;
+use super::stored::{
+    STREAM_CHUNK, done_job, immutable, not_modified, result_evicted, storage_unavailable,
+};
 
 /// The finished image (`image/png`) or array (`.npy`).
 #[utoipa::path(
@@ -43,51 +37,19 @@ pub async fn get_result(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_job_id(id)?;
-    let job = app
-        .store
-        .get(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("job"))?;
-    if job.status != JobStatus::Done {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_done",
-            format!(
-                "the job is {}; its result exists once it is done",
-                job.status.as_str()
-            ),
-        ));
-    }
+    let job = done_job(&app, id).await?;
     let format = job.params.format;
-    let etag = HeaderValue::from_str(&format!("\"{}\"", job.hash)).expect("hashes are hex");
-    if if_none_match(&headers, &job.hash) && app.results.contains(&job.hash, format) {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [
-                (header::ETAG, etag),
-                (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-            ],
-        )
-            .into_response());
+    if app.results.contains(&job.hash, format)
+        && let Some(current) = not_modified(&headers, &job.hash)
+    {
+        return Ok(current);
     }
     let opened = app.results.open(&job.hash, format).map_err(|err| {
         tracing::error!(%err, "opening a result failed");
-        ApiError::unavailable(
-            "storage_unavailable",
-            "the result cannot be read right now",
-            1,
-        )
+        storage_unavailable()
     })?;
     let Some((file, len)) = opened else {
-        let capacity = app.config.queue_capacity;
-        if let Requeued::QueueFull = app.store.requeue_done(id, capacity).await? {
-            return Err(queue_full(capacity));
-        }
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "result_evicted",
-            "the result was evicted from the cache and is being rendered again",
-        ));
+        return Err(result_evicted(&app, id).await);
     };
     let stream = ReaderStream::with_capacity(tokio::fs::File::from_std(file), STREAM_CHUNK);
     let disposition = format!(
@@ -96,14 +58,13 @@ pub async fn get_result(
         format.extension()
     );
     Ok((
+        immutable(&job.hash),
         [
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(format.mime_type()),
             ),
             (header::CONTENT_LENGTH, HeaderValue::from(len)),
-            (header::ETAG, etag),
-            (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition).expect("ASCII"),
@@ -112,16 +73,4 @@ pub async fn get_result(
         Body::from_stream(stream),
     )
         .into_response())
-}
-
-/// Whether `If-None-Match` names this entity tag (or `*`).
-pub(super) fn if_none_match(headers: &HeaderMap, hash: &str) -> bool {
-    headers.get_all(header::IF_NONE_MATCH).iter().any(|value| {
-        value.to_str().is_ok_and(|list| {
-            list.split(',').map(str::trim).any(|tag| {
-                let tag = tag.strip_prefix("W/").unwrap_or(tag);
-                tag == "*" || tag.trim_matches('"') == hash
-            })
-        })
-    })
 }

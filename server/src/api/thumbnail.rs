@@ -8,15 +8,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use julia_api_types::{ErrorBody, Job, JobStatus};
+use julia_api_types::ErrorBody;
 use render_core::OutputFormat;
 
 use super::error::ApiError;
-use super::jobs::{parse_job_id, queue_full};
-use super::result::{IMMUTABLE, if_none_match};
+use super::jobs::parse_job_id;
 use super::state::AppState;
+use super::stored::{done_job, immutable, not_modified, result_evicted, storage_unavailable};
 use crate::results::{Derived, make_thumbnail};
-use crate::store::Requeued;
 
 /// The thumbnail (`image/png`).
 #[utoipa::path(
@@ -47,16 +46,8 @@ pub async fn get_thumbnail(
         ));
     }
     let tag = format!("{}.thumb", job.hash);
-    let etag = HeaderValue::from_str(&format!("\"{tag}\"")).expect("hashes are hex");
-    if if_none_match(&headers, &tag) {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [
-                (header::ETAG, etag),
-                (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-            ],
-        )
-            .into_response());
+    if let Some(current) = not_modified(&headers, &tag) {
+        return Ok(current);
     }
     let results = app.results.clone();
     let hash = job.hash.clone();
@@ -93,54 +84,9 @@ pub async fn get_thumbnail(
         return Err(result_evicted(&app, id).await);
     };
     Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
-            (header::ETAG, etag),
-            (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-        ],
+        immutable(&tag),
+        [(header::CONTENT_TYPE, HeaderValue::from_static("image/png"))],
         bytes,
     )
         .into_response())
-}
-
-/// The job, which must be done (`404` unknown, `409` otherwise).
-pub(super) async fn done_job(app: &AppState, id: uuid::Uuid) -> Result<Job, ApiError> {
-    let job = app
-        .store
-        .get(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("job"))?;
-    if job.status != JobStatus::Done {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_done",
-            format!(
-                "the job is {}; this exists once it is done",
-                job.status.as_str()
-            ),
-        ));
-    }
-    Ok(job)
-}
-
-pub(super) fn storage_unavailable() -> ApiError {
-    ApiError::unavailable(
-        "storage_unavailable",
-        "the result cannot be read right now",
-        1,
-    )
-}
-
-/// A done job whose result was evicted: it renders again (as `GET …/result` does).
-async fn result_evicted(app: &AppState, id: uuid::Uuid) -> ApiError {
-    let capacity = app.config.queue_capacity;
-    match app.store.requeue_done(id, capacity).await {
-        Ok(Requeued::QueueFull) => queue_full(capacity),
-        Ok(_) => ApiError::new(
-            StatusCode::CONFLICT,
-            "result_evicted",
-            "the result was evicted from the cache and is being rendered again",
-        ),
-        Err(err) => err.into(),
-    }
 }
