@@ -336,7 +336,11 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
         "The real page from the server above, in headless Chromium (chromedriver). `c real` is \
          edited 150 times, one edit per animation frame; each fast preview (320×240, 256 iterations, \
          render-core's CpuSource + Colorizer compiled to wasm32 with simd128, one thread) is timed \
-         by the page itself. Native = the same preview through the same code on one native thread.",
+         by the page itself. Native = the same preview through the same code on one native thread. \
+         Then, in a 1400×1000 window, `c real` is edited once per settled preview (7 times, the \
+         first left out) and the time from the start of refinement to the full-resolution preview \
+         (the canvas's device pixels) is read, with the page refining on its own thread \
+         (`?workers=0`) and on the preview workers (one per core, at most 4).",
     );
     let preview = wasm::measure(&server, 150).await?;
     report.table(
@@ -358,11 +362,34 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
                 ms(preview.first_preview_ms),
             ],
             vec![
-                ".wasm size raw / gzip -9".into(),
+                format!(
+                    "full-resolution preview ({}), page thread",
+                    preview.full_size
+                ),
+                ms(preview.full_page_ms),
+            ],
+            vec![
+                format!("full-resolution preview ({}), workers", preview.full_size),
+                ms(preview.full_workers_ms),
+            ],
+            vec![
+                "page thread / workers".into(),
+                ratio(preview.full_page_ms / preview.full_workers_ms),
+            ],
+            vec![
+                ".wasm size raw / gzip -9 (page)".into(),
                 format!(
                     "{} KB / {} KB",
                     preview.wasm_bytes / 1000,
                     preview.wasm_gzip_bytes / 1000
+                ),
+            ],
+            vec![
+                ".wasm size raw / gzip -9 (preview worker)".into(),
+                format!(
+                    "{} KB / {} KB",
+                    preview.worker_wasm_bytes / 1000,
+                    preview.worker_wasm_gzip_bytes / 1000
                 ),
             ],
         ],

@@ -21,6 +21,75 @@ pub struct PreviewFigures {
     pub native_ms: f64,
     pub wasm_bytes: u64,
     pub wasm_gzip_bytes: u64,
+    /// The preview worker's `.wasm`, raw and gzip.
+    pub worker_wasm_bytes: u64,
+    pub worker_wasm_gzip_bytes: u64,
+    /// Time to a full-resolution preview after input rests (median), on the page's thread
+    /// (`?workers=0`) and on the preview workers, with the canvas's device size.
+    pub full_page_ms: f64,
+    pub full_workers_ms: f64,
+    pub full_size: String,
+}
+
+/// Edits `c real` once per settled preview, `EDITS_PER_REFINEMENT` times, and returns the time
+/// each full-resolution preview took and who computed it.
+const REFINE_SCRIPT: &str = "
+    const done = arguments[arguments.length - 1];
+    const label = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === 'c real');
+    const input = document.getElementById(label.htmlFor);
+    const times = [], by = [];
+    let k = 0;
+    function edit() {
+      window.__previewSettled = false;
+      input.value = (-0.79 + 0.003 * k).toFixed(4);
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+      (function poll() {
+        if (window.__previewSettled !== true) { setTimeout(poll, 5); return; }
+        times.push(window.__previewFullTimes[window.__previewFullTimes.length - 1]);
+        by.push(window.__previewRefinedBy);
+        k += 1;
+        if (k === EDITS) {
+          const c = document.querySelector('canvas[aria-label=Preview]');
+          done({times, by, size: c.width + 'x' + c.height});
+        } else { setTimeout(edit, 50); }
+      })();
+    }
+    edit();";
+const EDITS_PER_REFINEMENT: usize = 7;
+
+/// Median time to a full-resolution preview, on the workers or (`workers` false) on the page.
+async fn refine_ms(
+    client: &fantoccini::Client,
+    server: &ServerProcess,
+    workers: bool,
+) -> anyhow::Result<(f64, String)> {
+    let flag = if workers { "" } else { "&workers=0" };
+    client
+        .goto(&format!("{}/?iter=300{flag}", server.base))
+        .await?;
+    let script = REFINE_SCRIPT.replace("EDITS", &EDITS_PER_REFINEMENT.to_string());
+    let answer = client.execute_async(&script, vec![]).await?;
+    let by: Vec<String> = serde_json::from_value(answer["by"].clone())?;
+    let mut times: Vec<f64> = serde_json::from_value(answer["times"].clone())?;
+    let expected = if workers { "workers" } else { "page" };
+    // The first refinement may come before the workers have loaded: leave it out.
+    let kept: Vec<f64> = times
+        .drain(..)
+        .zip(&by)
+        .skip(1)
+        .filter(|(_, who)| *who == expected)
+        .map(|(t, _)| t)
+        .collect();
+    if kept.len() < EDITS_PER_REFINEMENT / 2 {
+        bail!(
+            "only {} of the refinements ran on the {expected}: {by:?}",
+            kept.len()
+        );
+    }
+    let mut sorted = kept;
+    sorted.sort_by(f64::total_cmp);
+    let size = answer["size"].as_str().unwrap_or("?").to_string();
+    Ok((sorted[sorted.len() / 2], size))
 }
 
 struct KillOnDrop(Child);
@@ -95,11 +164,15 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
          step();"
     );
     let times: Vec<f64> = serde_json::from_value(client.execute_async(&script, vec![]).await?)?;
+    client.set_window_size(1400, 1000).await?;
+    let (full_page_ms, _) = refine_ms(&client, server, false).await?;
+    let (full_workers_ms, full_size) = refine_ms(&client, server, true).await?;
     client.close().await?;
     if times.len() < edits / 2 {
         bail!("only {} preview frames for {edits} edits", times.len());
     }
-    let (wasm_bytes, wasm_gzip_bytes) = wasm_size()?;
+    let (wasm_bytes, wasm_gzip_bytes) = wasm_size("web-ui-")?;
+    let (worker_wasm_bytes, worker_wasm_gzip_bytes) = wasm_size("preview-worker")?;
     let mut sorted = times.clone();
     sorted.sort_by(f64::total_cmp);
     Ok(PreviewFigures {
@@ -110,6 +183,11 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
         native_ms: native_preview_ms(),
         wasm_bytes,
         wasm_gzip_bytes,
+        worker_wasm_bytes,
+        worker_wasm_gzip_bytes,
+        full_page_ms,
+        full_workers_ms,
+        full_size,
     })
 }
 
@@ -149,14 +227,19 @@ fn native_preview_ms() -> f64 {
     times[times.len() / 2]
 }
 
-/// Size of the built `.wasm` in `dist/`, raw and gzip-compressed (`gzip -9`).
-fn wasm_size() -> anyhow::Result<(u64, u64)> {
+/// Size of the built `.wasm` in `dist/` whose name starts with `prefix`, raw and gzip-compressed
+/// (`gzip -9`).
+fn wasm_size(prefix: &str) -> anyhow::Result<(u64, u64)> {
     let wasm = std::fs::read_dir("dist")
         .context("dist/ is missing: run `make ui`")?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "wasm"))
-        .context("no .wasm in dist/")?;
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "wasm")
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
+        .with_context(|| format!("no {prefix}….wasm in dist/"))?;
     let raw = std::fs::metadata(&wasm)?.len();
     let gz = Command::new("gzip")
         .args(["-9", "-c"])

@@ -7,6 +7,7 @@ mod canvas;
 mod frame_loop;
 mod progressive;
 mod timing;
+mod workers;
 
 pub use frame_loop::FrameLoop;
 

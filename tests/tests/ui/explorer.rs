@@ -312,6 +312,11 @@ async fn dragging_on_the_map_moves_c_and_the_preview_refines_to_device_pixels() 
         browser.preview_pixels().await,
         "the Julia preview did not follow c"
     );
+    assert_eq!(
+        browser.js("return window.__previewRefinedBy;").await,
+        "workers",
+        "the full-resolution preview was computed by the preview workers, off the page's thread"
+    );
     browser.screenshot("map-dragged").await;
     browser.close().await;
 }

@@ -1,11 +1,12 @@
 //! When previews are drawn: a coarse frame on every animation frame while the view changes, then,
 //! once input rests, progressively sharper frames up to the canvas's own resolution in device
-//! pixels, computed a slice per animation frame so the page keeps responding.
+//! pixels, computed by the preview workers in parallel (or, where they cannot start, a slice per
+//! animation frame on the page's thread) so the page keeps responding.
 //!
 //! Edits only mark the preview dirty; the frame callback reads the view as it is *then*, so a burst
 //! of input events costs one render and a frame never shows a view that has already been replaced.
-//! Every coarse frame bumps a generation number, and refinement work of an older generation is
-//! dropped at its next slice.
+//! Every coarse frame bumps a generation number and cancels the workers' image, and refinement
+//! work of an older generation is dropped at its next slice or answer.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -18,7 +19,8 @@ use web_sys::HtmlCanvasElement;
 
 use super::canvas::draw_rgba;
 use super::progressive::ProgressiveImage;
-use super::timing::{FrameKind, now_ms, record, set_settled};
+use super::timing::{FrameKind, now_ms, record, set_refined_by, set_settled};
+use super::workers::WorkerPool;
 use super::{FAST_PIXELS, PreviewRenderer, REFINED_PIXELS, preview_params, preview_size};
 
 /// How long the input must rest before refinement starts.
@@ -43,6 +45,8 @@ struct Inner {
     canvas: NodeRef<Canvas>,
     renderer: RefCell<PreviewRenderer>,
     source: RefCell<CpuSource>,
+    /// Refines off the page's thread; `None` where workers cannot start.
+    workers: Option<WorkerPool>,
     frame_requested: Cell<bool>,
     /// Bumped by every coarse frame, so refinement of an older view knows it is stale.
     generation: Cell<u64>,
@@ -59,6 +63,7 @@ impl FrameLoop {
                 canvas,
                 renderer: RefCell::new(PreviewRenderer::default()),
                 source: RefCell::new(CpuSource::new()),
+                workers: WorkerPool::start(),
                 frame_requested: Cell::new(false),
                 generation: Cell::new(0),
                 refine_timer: Cell::new(None),
@@ -108,6 +113,9 @@ impl Inner {
         set_settled(false);
         if let Some(timer) = this.refine_timer.take() {
             timer.clear();
+        }
+        if let Some(workers) = &this.workers {
+            workers.cancel();
         }
         let view = this.view.get_untracked();
         let pixels = this.coarse_pixels.get();
@@ -159,7 +167,64 @@ impl Inner {
         let mut stages = refine_sizes(&view, device_size(&canvas));
         stages.reverse();
         let started = now_ms();
-        Inner::refine_slice(Rc::clone(this), generation, view, stages, None, started);
+        match this.workers.clone().filter(|w| w.ready_workers() > 0) {
+            Some(workers) => Inner::refine_on_workers(
+                Rc::clone(this),
+                workers,
+                generation,
+                view,
+                stages,
+                started,
+            ),
+            None => Inner::refine_slice(Rc::clone(this), generation, view, stages, None, started),
+        }
+    }
+
+    /// Refinement on the workers: each stage's image computed in parallel bands, drawn when
+    /// whole. Should the workers fail, the page finishes the work itself.
+    fn refine_on_workers(
+        this: Rc<Self>,
+        workers: WorkerPool,
+        generation: u64,
+        view: RenderParams,
+        mut stages: Vec<(u32, u32)>,
+        started: f64,
+    ) {
+        let Some(size) = stages.pop() else { return };
+        let params = preview_params(&view, size);
+        let pool = workers.clone();
+        workers.compute(
+            &params,
+            Box::new(move |computed| {
+                if !this.is_current(generation) {
+                    return;
+                }
+                let rgba = match computed {
+                    Ok(rgba) => rgba,
+                    Err(problem) => {
+                        leptos::logging::warn!("preview workers failed ({problem}); refining here");
+                        stages.push(size);
+                        return Inner::refine_slice(this, generation, view, stages, None, started);
+                    }
+                };
+                if let Some(canvas) = this.canvas.get_untracked()
+                    && draw_rgba(&canvas, &rgba, size.0, size.1).is_ok()
+                {
+                    let kind = if stages.is_empty() {
+                        FrameKind::Full
+                    } else {
+                        FrameKind::Refined
+                    };
+                    record(kind, now_ms() - started);
+                }
+                if stages.is_empty() {
+                    set_refined_by("workers");
+                    set_settled(true);
+                } else {
+                    Inner::refine_on_workers(this, pool, generation, view, stages, started);
+                }
+            }),
+        );
     }
 
     /// One slice of refinement: continues the current stage's image, draws it when done, and
@@ -197,6 +262,7 @@ impl Inner {
                 record(kind, now_ms() - started);
             }
             if stages.is_empty() {
+                set_refined_by("page");
                 set_settled(true);
                 return;
             }

@@ -1,12 +1,13 @@
-//! One preview image computed a few rows at a time, so a full-resolution preview never holds the
-//! page for longer than a slice of one animation frame.
+//! One preview image computed a few rows at a time on the page's own thread, so a full-resolution
+//! preview never holds the page for longer than a slice of one animation frame. This is the
+//! fallback for a page whose preview workers (`workers.rs`) cannot start.
 //!
-//! The page has one thread (no Web Workers: see README.md "Preview refinement"), so a large image
-//! is cut into bands whose height adapts to the measured time per row: each call of
+//! The image is cut into bands whose height adapts to the measured time per row: each call of
 //! [`ProgressiveImage::step`] computes and colours bands until its time budget is spent, then
 //! returns, and the caller yields to the browser until the next frame.
 
-use render_core::{Band, Colorizer, CpuSource, EscapeSample, EscapeSource, RenderParams, StopFlag};
+use render_core::{Band, Colorizer, CpuSource, EscapeSample, RenderParams};
+use web_ui::preview_band::render_band;
 
 /// Rows of the first band, before any time per row is known.
 const FIRST_BAND_ROWS: u32 = 2;
@@ -79,20 +80,19 @@ impl ProgressiveImage {
     }
 
     fn compute_band(&mut self, source: &mut CpuSource, rows: u32) {
-        let width = self.params.width as usize;
         let band = Band {
             y0: self.next_row,
             rows,
         };
-        self.samples
-            .resize(width * rows as usize, EscapeSample::default());
-        match source.compute_band(&self.params, band, &mut self.samples, &StopFlag::new()) {
-            Ok(()) => {}
-            Err(never) => match never {},
-        }
-        self.colorizer
-            .colour_band(&self.samples, rows, &mut self.band_rgba);
-        let start = self.next_row as usize * width * 4;
+        render_band(
+            source,
+            &self.colorizer,
+            &self.params,
+            band,
+            &mut self.samples,
+            &mut self.band_rgba,
+        );
+        let start = self.next_row as usize * self.params.width as usize * 4;
         self.rgba[start..start + self.band_rgba.len()].copy_from_slice(&self.band_rgba);
         self.next_row += rows;
     }

@@ -4,7 +4,7 @@
 //! from the start of refinement to the full-resolution frame), each the last `KEPT` frames;
 //! `window.__previewFrames` counts every draw, `window.__firstPreviewAt` is when the first preview
 //! was on screen (ms since navigation), and `window.__previewSettled` is true once the current
-//! view is drawn at full resolution.
+//! view is drawn at full resolution, `window.__previewRefinedBy` by whom ("workers" or "page").
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -78,5 +78,15 @@ pub fn set_settled(settled: bool) {
         &window,
         &JsValue::from_str("__previewSettled"),
         &JsValue::from_bool(settled),
+    );
+}
+
+/// Says who computed the last full-resolution preview (`window.__previewRefinedBy`).
+pub fn set_refined_by(who: &str) {
+    let window: JsValue = leptos::prelude::window().into();
+    let _ = Reflect::set(
+        &window,
+        &JsValue::from_str("__previewRefinedBy"),
+        &JsValue::from_str(who),
     );
 }
