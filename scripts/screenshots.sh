@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trunk build --release
-cargo build -p julia-server
-cargo test -p julia-tests --test ui screenshots_for_the_docs -- --ignored --nocapture
+# The whole workspace's test build (as `make test` does): it makes the server binary too, and a
+# narrower `-p` build would resolve features apart and rebuild shared dependencies.
+cargo test --workspace --no-run
+cargo test --workspace --test ui screenshots_for_the_docs -- --ignored --nocapture
 ls -l docs/screenshots/
