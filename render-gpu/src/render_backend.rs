@@ -323,6 +323,22 @@ mod tests {
         out
     }
 
+    /// Renders `params` to npy bytes with the first GPU as the target.
+    fn render_on_first_gpu(
+        backends: &Backends,
+        params: &RenderParams,
+    ) -> Result<(RenderOutcome, Vec<u8>), BackendRenderError> {
+        let mut out = Vec::new();
+        let outcome = backends.render(
+            Target::Gpu(0),
+            params,
+            &mut out,
+            &StopFlag::new(),
+            &mut |_| Flow::Continue,
+        )?;
+        Ok((outcome, out))
+    }
+
     #[test]
     fn render_backend_fallback_for_a_missing_adapter_renders_on_cpu() {
         let backends = Backends::detect(&BackendOptions {
@@ -332,16 +348,7 @@ mod tests {
         });
         assert!(backends.gpus().is_empty());
         let params = npy_params();
-        let mut out = Vec::new();
-        let outcome = backends
-            .render(
-                Target::Gpu(0),
-                &params,
-                &mut out,
-                &StopFlag::new(),
-                &mut |_| Flow::Continue,
-            )
-            .unwrap();
+        let (outcome, out) = render_on_first_gpu(&backends, &params).unwrap();
         assert_eq!(outcome.backend, BackendKind::Cpu);
         assert!(outcome.gpu_fallback.is_some());
         assert_eq!(out, cpu_npy(&params));
@@ -361,16 +368,8 @@ mod tests {
         let params = npy_params();
         let ctx = backends.inner.slots[0].context().unwrap();
         ctx.destroy_device();
-        let mut out = Vec::new();
-        let outcome = backends
-            .render(
-                Target::Gpu(0),
-                &params,
-                &mut out,
-                &StopFlag::new(),
-                &mut |_| Flow::Continue,
-            )
-            .expect("device loss must not fail the render");
+        let (outcome, out) =
+            render_on_first_gpu(&backends, &params).expect("device loss must not fail the render");
         assert_eq!(outcome.backend, BackendKind::Cpu);
         // A destroyed device shows up as "device lost" or as invalid resources, whichever
         // wgpu notices first; either way the job finished on the CPU and says why.
@@ -379,16 +378,7 @@ mod tests {
         assert_eq!(out, cpu_npy(&params));
 
         // The next job reopens the adapter and runs on the GPU again.
-        let mut again = Vec::new();
-        let outcome = backends
-            .render(
-                Target::Gpu(0),
-                &params,
-                &mut again,
-                &StopFlag::new(),
-                &mut |_| Flow::Continue,
-            )
-            .unwrap();
+        let (outcome, _) = render_on_first_gpu(&backends, &params).unwrap();
         assert_eq!(
             outcome.backend,
             BackendKind::Gpu,
