@@ -377,19 +377,11 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
                 ratio(preview.full_page_ms / preview.full_workers_ms),
             ],
             vec![
-                ".wasm size raw / gzip -9 (page)".into(),
+                ".wasm size raw / gzip -9 (the page's, which its workers run too)".into(),
                 format!(
                     "{} KB / {} KB",
                     preview.wasm_bytes / 1000,
                     preview.wasm_gzip_bytes / 1000
-                ),
-            ],
-            vec![
-                ".wasm size raw / gzip -9 (preview worker)".into(),
-                format!(
-                    "{} KB / {} KB",
-                    preview.worker_wasm_bytes / 1000,
-                    preview.worker_wasm_gzip_bytes / 1000
                 ),
             ],
         ],

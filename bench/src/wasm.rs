@@ -21,9 +21,6 @@ pub struct PreviewFigures {
     pub native_ms: f64,
     pub wasm_bytes: u64,
     pub wasm_gzip_bytes: u64,
-    /// The preview worker's `.wasm`, raw and gzip.
-    pub worker_wasm_bytes: u64,
-    pub worker_wasm_gzip_bytes: u64,
     /// Time to a full-resolution preview after input rests (median), on the page's thread
     /// (`?workers=0`) and on the preview workers, with the canvas's device size.
     pub full_page_ms: f64,
@@ -171,8 +168,7 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
     if times.len() < edits / 2 {
         bail!("only {} preview frames for {edits} edits", times.len());
     }
-    let (wasm_bytes, wasm_gzip_bytes) = wasm_size("web-ui-")?;
-    let (worker_wasm_bytes, worker_wasm_gzip_bytes) = wasm_size("preview-worker")?;
+    let (wasm_bytes, wasm_gzip_bytes) = wasm_size()?;
     let mut sorted = times.clone();
     sorted.sort_by(f64::total_cmp);
     Ok(PreviewFigures {
@@ -183,8 +179,6 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
         native_ms: native_preview_ms(),
         wasm_bytes,
         wasm_gzip_bytes,
-        worker_wasm_bytes,
-        worker_wasm_gzip_bytes,
         full_page_ms,
         full_workers_ms,
         full_size,
@@ -227,19 +221,15 @@ fn native_preview_ms() -> f64 {
     times[times.len() / 2]
 }
 
-/// Size of the built `.wasm` in `dist/` whose name starts with `prefix`, raw and gzip-compressed
-/// (`gzip -9`).
-fn wasm_size(prefix: &str) -> anyhow::Result<(u64, u64)> {
+/// Size of the built `.wasm` in `dist/` (the page's program, which the preview workers run too),
+/// raw and gzip-compressed (`gzip -9`).
+fn wasm_size() -> anyhow::Result<(u64, u64)> {
     let wasm = std::fs::read_dir("dist")
         .context("dist/ is missing: run `make ui`")?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| {
-            p.extension().is_some_and(|e| e == "wasm")
-                && p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
-        })
-        .with_context(|| format!("no {prefix}….wasm in dist/"))?;
+        .find(|p| p.extension().is_some_and(|e| e == "wasm"))
+        .context("no .wasm in dist/")?;
     let raw = std::fs::metadata(&wasm)?.len();
     let gz = Command::new("gzip")
         .args(["-9", "-c"])

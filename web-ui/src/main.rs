@@ -20,6 +20,11 @@ mod url_state;
 
 fn main() {
     console_error_panic_hook_lite();
+    // The preview workers run this same program: with no window, it serves preview bands.
+    if web_sys::window().is_none() {
+        preview::serve_as_worker();
+        return;
+    }
     leptos::mount::mount_to_body(app::App);
 }
 

@@ -3,13 +3,16 @@
 //! This is the very code the server's CPU fallback runs (`CpuSource` + `Colorizer`), so the
 //! preview is a low-resolution version of the image a job produces, not an approximation of it.
 
+mod band;
 mod canvas;
 mod frame_loop;
 mod progressive;
 mod timing;
+mod worker_side;
 mod workers;
 
 pub use frame_loop::FrameLoop;
+pub use worker_side::serve as serve_as_worker;
 
 use render_core::{Band, Colorizer, CpuSource, EscapeSample, EscapeSource, RenderParams};
 

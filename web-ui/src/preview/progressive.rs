@@ -6,8 +6,8 @@
 //! [`ProgressiveImage::step`] computes and colours bands until its time budget is spent, then
 //! returns, and the caller yields to the browser until the next frame.
 
+use super::band::render_band;
 use render_core::{Band, Colorizer, CpuSource, EscapeSample, RenderParams};
-use web_ui::preview_band::render_band;
 
 /// Rows of the first band, before any time per row is known.
 const FIRST_BAND_ROWS: u32 = 2;

@@ -1,5 +1,7 @@
-//! The preview workers: a few Web Workers (`bin/preview-worker.rs`) that compute the bands of a
-//! refined preview in parallel, off the page's thread. The pool hands out one band per idle
+//! The preview workers: a few Web Workers that compute the bands of a refined preview in
+//! parallel, off the page's thread. Each runs the page's own WebAssembly program (no second
+//! download): `preview-worker.js` imports the module the page was loaded from, and its start
+//! function, finding no window, serves bands (`worker_side.rs`). The pool hands out one band per idle
 //! worker, gathers the answers into one image, and gives it to the caller when the last band is
 //! in. A new image, or [`WorkerPool::cancel`], drops the current one at once: its bands still
 //! queued are never sent, and answers still on their way are recognised by their job number and
@@ -15,12 +17,12 @@ use std::rc::Rc;
 
 use render_core::{Band, RenderParams};
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use web_ui::preview_band::{BandDone, BandRequest, READY, bands, failed_job};
+use super::band::{BandDone, BandRequest, READY, bands, failed_job};
 
-/// The worker's loader (Trunk's shim for `data-type="worker"`), next to the page's assets.
-const WORKER_SCRIPT: &str = "/preview-worker_loader.js";
+/// The workers' entry script, copied beside the page's assets by Trunk.
+const WORKER_SCRIPT: &str = "/preview-worker.js";
 /// Most workers started, whatever the number of cores.
 const MAX_WORKERS: usize = 4;
 
@@ -73,8 +75,14 @@ impl WorkerPool {
             job: RefCell::new(None),
             last_job: Cell::new(0),
         });
+        let Some(script) = worker_script_url() else {
+            leptos::logging::warn!("preview workers unavailable: the page's module is not named");
+            return None;
+        };
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
         for index in 0..count {
-            let worker = match Worker::new(WORKER_SCRIPT) {
+            let worker = match Worker::new_with_options(&script, &options) {
                 Ok(worker) => worker,
                 Err(err) => {
                     leptos::logging::warn!("preview workers unavailable: {err:?}");
@@ -138,6 +146,26 @@ impl WorkerPool {
     pub fn cancel(&self) {
         self.inner.job.borrow_mut().take();
     }
+}
+
+/// The workers' script with the page's own module in its query: the JS glue and the `.wasm` that
+/// Trunk's `index.html` preloads (`<link rel="modulepreload">`, `<link rel="preload" as="fetch">`).
+fn worker_script_url() -> Option<String> {
+    let href = |selector: &str| {
+        leptos::prelude::document()
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|link| link.get_attribute("href"))
+    };
+    let glue = href("link[rel=modulepreload][href$='.js']")?;
+    let wasm = href("link[rel=preload][href$='.wasm']")?;
+    let encode = |value: &str| String::from(js_sys::encode_uri_component(value));
+    Some(format!(
+        "{WORKER_SCRIPT}?glue={}&wasm={}",
+        encode(&glue),
+        encode(&wasm)
+    ))
 }
 
 /// Whether the page's URL says `workers=0`.

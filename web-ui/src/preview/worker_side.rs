@@ -1,6 +1,7 @@
-//! The preview worker: a Web Worker that computes and colours preview bands off the page's
-//! thread, so refining a preview to the canvas's device pixels never holds up the page. The page
-//! runs a few of these (`preview/workers.rs`) and shares each image's bands among them.
+//! The worker's side of the preview workers: in a Web Worker, the page's program serves preview
+//! bands instead of mounting the app (`main` calls [`serve`] when there is no window), so refining
+//! a preview to the canvas's device pixels never holds up the page. The page runs a few of these
+//! (`workers.rs`) and shares each image's bands among them.
 //!
 //! It keeps its `CpuSource` (and so the reference orbits of a deep view) and the colouring of the
 //! last parameters between requests: the bands of one image, and the images of one view at
@@ -13,7 +14,7 @@ use render_core::{Colorizer, CpuSource, EscapeSample, RenderParams};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use web_ui::preview_band::{BandDone, BandRequest, READY, band_failed, render_band};
+use super::band::{BandDone, BandRequest, READY, band_failed, render_band};
 
 /// What one worker keeps between requests.
 #[derive(Default)]
@@ -53,10 +54,8 @@ impl Worker {
     }
 }
 
-fn main() {
-    std::panic::set_hook(Box::new(|info| {
-        web_sys::console::error_1(&format!("preview worker panicked: {info}").into());
-    }));
+/// Serves band requests from the page until the worker ends; says [`READY`] once it listens.
+pub fn serve() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let worker = RefCell::new(Worker::default());
     let reply_to = scope.clone();

@@ -1,5 +1,6 @@
 //! One band of a preview image, computed and coloured: the unit of work the page hands to its
-//! preview workers, and the messages that carry it there and back.
+//! preview workers (and computes itself when it has none), and the messages that carry it there
+//! and back.
 //!
 //! A request is a plain JS object `{job, y0, rows, params}` (`params` is the `RenderParams` as
 //! JSON, exact decimals included, so a deep view reaches the worker digit for digit); the answer is
