@@ -68,21 +68,16 @@ pub struct BandDone {
 
 impl BandRequest {
     pub fn to_js(&self) -> JsValue {
-        let message = Object::new();
-        set(&message, "job", self.job.into());
-        set(&message, "y0", self.band.y0.into());
-        set(&message, "rows", self.band.rows.into());
+        let message = addressed(self.job, self.band);
         set(&message, "params", self.params_json.as_str().into());
         message.into()
     }
 
     pub fn from_js(message: &JsValue) -> Option<Self> {
+        let (job, band) = address(message)?;
         Some(Self {
-            job: get_u32(message, "job")?,
-            band: Band {
-                y0: get_u32(message, "y0")?,
-                rows: get_u32(message, "rows")?,
-            },
+            job,
+            band,
             params_json: Reflect::get(message, &"params".into()).ok()?.as_string()?,
         })
     }
@@ -90,27 +85,42 @@ impl BandRequest {
 
 impl BandDone {
     pub fn to_js(&self) -> JsValue {
-        let message = Object::new();
-        set(&message, "job", self.job.into());
-        set(&message, "y0", self.band.y0.into());
-        set(&message, "rows", self.band.rows.into());
+        let message = addressed(self.job, self.band);
         set(&message, "rgba", self.rgba.clone().into());
         message.into()
     }
 
     pub fn from_js(message: &JsValue) -> Option<Self> {
+        let (job, band) = address(message)?;
         Some(Self {
-            job: get_u32(message, "job")?,
-            band: Band {
-                y0: get_u32(message, "y0")?,
-                rows: get_u32(message, "rows")?,
-            },
+            job,
+            band,
             rgba: Reflect::get(message, &"rgba".into())
                 .ok()?
                 .dyn_into::<Uint8Array>()
                 .ok()?,
         })
     }
+}
+
+/// A message naming a job and a band: `{job, y0, rows}`.
+fn addressed(job: u32, band: Band) -> Object {
+    let message = Object::new();
+    set(&message, "job", job.into());
+    set(&message, "y0", band.y0.into());
+    set(&message, "rows", band.rows.into());
+    message
+}
+
+/// The job and band a message names.
+fn address(message: &JsValue) -> Option<(u32, Band)> {
+    Some((
+        get_u32(message, "job")?,
+        Band {
+            y0: get_u32(message, "y0")?,
+            rows: get_u32(message, "rows")?,
+        },
+    ))
 }
 
 /// A worker's answer when it cannot compute a band: `{job, error}`.

@@ -207,24 +207,32 @@ impl Inner {
                         return Inner::refine_slice(this, generation, view, stages, None, started);
                     }
                 };
-                if let Some(canvas) = this.canvas.get_untracked()
-                    && draw_rgba(&canvas, &rgba, size.0, size.1).is_ok()
-                {
-                    let kind = if stages.is_empty() {
-                        FrameKind::Full
-                    } else {
-                        FrameKind::Refined
-                    };
-                    record(kind, now_ms() - started);
-                }
+                this.show_refined(&rgba, size, stages.is_empty(), started);
                 if stages.is_empty() {
                     set_refined_by("workers");
-                    set_settled(true);
                 } else {
                     Inner::refine_on_workers(this, pool, generation, view, stages, started);
                 }
             }),
         );
+    }
+
+    /// Draws a refined image and records its time since refinement `started`; the last stage
+    /// settles the preview.
+    fn show_refined(&self, rgba: &[u8], size: (u32, u32), last: bool, started: f64) {
+        if let Some(canvas) = self.canvas.get_untracked()
+            && draw_rgba(&canvas, rgba, size.0, size.1).is_ok()
+        {
+            let kind = if last {
+                FrameKind::Full
+            } else {
+                FrameKind::Refined
+            };
+            record(kind, now_ms() - started);
+        }
+        if last {
+            set_settled(true);
+        }
     }
 
     /// One slice of refinement: continues the current stage's image, draws it when done, and
@@ -251,19 +259,9 @@ impl Inner {
         let mut next = Some(image);
         if let Some(done) = next.as_ref().filter(|i| i.is_done()) {
             let p = done.params();
-            if let Some(canvas) = this.canvas.get_untracked()
-                && draw_rgba(&canvas, done.rgba(), p.width, p.height).is_ok()
-            {
-                let kind = if stages.is_empty() {
-                    FrameKind::Full
-                } else {
-                    FrameKind::Refined
-                };
-                record(kind, now_ms() - started);
-            }
+            this.show_refined(done.rgba(), (p.width, p.height), stages.is_empty(), started);
             if stages.is_empty() {
                 set_refined_by("page");
-                set_settled(true);
                 return;
             }
             next = None;
