@@ -67,7 +67,9 @@ async fn oversized_and_over_budget_requests_are_refused_with_422_naming_the_fiel
 
 #[tokio::test]
 async fn a_render_over_its_time_limit_fails_with_code_timeout_and_the_worker_goes_on() {
-    let server = Server::start(&["--cpu-only", "--cpu-threads", "2", "--job-timeout", "1"]);
+    // 3 s: the enormous band needs minutes, and the small job after it must not time out on a
+    // loaded machine (render threads are SCHED_IDLE; 1 s failed under parallel builds).
+    let server = Server::start(&["--cpu-only", "--cpu-threads", "2", "--job-timeout", "3"]);
     let id = submit_id(&server, &one_enormous_band(1)).await;
     let job = server.wait_finished(&id, WAIT).await;
     assert_eq!(job["status"], "failed", "{job}");
