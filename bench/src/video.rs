@@ -149,7 +149,7 @@ pub fn section(report: &mut Report, threads: usize) -> anyhow::Result<()> {
 fn encoder_memory(report: &mut Report) -> anyhow::Result<()> {
     report.section(
         "Zoom video: memory of the encoder path",
-        "`julia-server animate --backend cpu --frame-by-frame` to MP4 (ffmpeg, libx264) of a \
+        "`julia-server animate --backend cpu` to MP4 (ffmpeg, libx264) of a \
          640×360 zoom, 100 iterations, at two lengths; peak resident set size of the julia-server \
          process and the ffmpeg it waits for (wait4's rusage).",
     );
@@ -171,7 +171,6 @@ fn encoder_memory(report: &mut Report) -> anyhow::Result<()> {
             "animate",
             "--backend",
             "cpu",
-            "--frame-by-frame",
             "--spec",
             spec_path.to_str().context("UTF-8 path")?,
             "--output",

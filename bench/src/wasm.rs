@@ -32,10 +32,15 @@ pub struct PreviewFigures {
 /// each full-resolution preview took and who computed it.
 const REFINE_SCRIPT: &str = "
     const done = arguments[arguments.length - 1];
-    const label = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === 'c real');
-    const input = document.getElementById(label.htmlFor);
     const times = [], by = [];
-    let k = 0;
+    let k = 0, input = null;
+    // Once the app is up and its first preview settled.
+    (function start() {
+      const label = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === 'c real');
+      if (!label || window.__previewSettled !== true) { setTimeout(start, 20); return; }
+      input = document.getElementById(label.htmlFor);
+      edit();
+    })();
     function edit() {
       window.__previewSettled = false;
       input.value = (-0.79 + 0.003 * k).toFixed(4);
@@ -50,8 +55,7 @@ const REFINE_SCRIPT: &str = "
           done({times, by, size: c.width + 'x' + c.height});
         } else { setTimeout(edit, 50); }
       })();
-    }
-    edit();";
+    }";
 const EDITS_PER_REFINEMENT: usize = 7;
 
 /// Median time to a full-resolution preview, on the workers or (`workers` false) on the page.

@@ -8,7 +8,7 @@
 //! Every coarse frame bumps a generation number and cancels the workers' image, and refinement
 //! work of an older generation is dropped at its next slice or answer.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -45,8 +45,9 @@ struct Inner {
     canvas: NodeRef<Canvas>,
     renderer: RefCell<PreviewRenderer>,
     source: RefCell<CpuSource>,
-    /// Refines off the page's thread; `None` where workers cannot start.
-    workers: Option<WorkerPool>,
+    /// Refines off the page's thread; `None` where workers cannot start. Started after the first
+    /// preview is on screen, so loading them never delays it.
+    workers: OnceCell<Option<WorkerPool>>,
     frame_requested: Cell<bool>,
     /// Bumped by every coarse frame, so refinement of an older view knows it is stale.
     generation: Cell<u64>,
@@ -63,7 +64,7 @@ impl FrameLoop {
                 canvas,
                 renderer: RefCell::new(PreviewRenderer::default()),
                 source: RefCell::new(CpuSource::new()),
-                workers: WorkerPool::start(),
+                workers: OnceCell::new(),
                 frame_requested: Cell::new(false),
                 generation: Cell::new(0),
                 refine_timer: Cell::new(None),
@@ -114,7 +115,7 @@ impl Inner {
         if let Some(timer) = this.refine_timer.take() {
             timer.clear();
         }
-        if let Some(workers) = &this.workers {
+        if let Some(Some(workers)) = this.workers.get() {
             workers.cancel();
         }
         let view = this.view.get_untracked();
@@ -130,6 +131,7 @@ impl Inner {
             };
             this.coarse_pixels.set(next);
         }
+        this.workers.get_or_init(WorkerPool::start);
         let inner = Rc::clone(this);
         let timer = set_timeout_with_handle(
             move || Inner::start_refining(&inner, generation),
@@ -167,7 +169,13 @@ impl Inner {
         let mut stages = refine_sizes(&view, device_size(&canvas));
         stages.reverse();
         let started = now_ms();
-        match this.workers.clone().filter(|w| w.ready_workers() > 0) {
+        match this
+            .workers
+            .get()
+            .cloned()
+            .flatten()
+            .filter(|w| w.ready_workers() > 0)
+        {
             Some(workers) => Inner::refine_on_workers(
                 Rc::clone(this),
                 workers,
