@@ -14,7 +14,7 @@ mod workers;
 pub use frame_loop::FrameLoop;
 pub use worker_side::serve as serve_as_worker;
 
-use render_core::{Band, Colorizer, CpuSource, EscapeSample, EscapeSource, RenderParams};
+use render_core::{Band, Colorizer, CpuSource, EscapeSample, RenderParams};
 
 /// Pixels of the preview drawn on every edit: 320×240 at the default 4:3 aspect.
 pub const FAST_PIXELS: u32 = 320 * 240;
@@ -64,39 +64,37 @@ struct ColourKey {
     max_iter: u32,
     escape_radius_bits: u64,
     width: u32,
+    mapping: render_core::ColourMapping,
+    offset_bits: u64,
 }
 
 impl PreviewRenderer {
     /// Renders `params` (from [`preview_params`]) and returns its RGBA pixels, row-major.
     pub fn render(&mut self, params: &RenderParams) -> &[u8] {
-        let band = Band {
-            y0: 0,
-            rows: params.height,
-        };
-        self.samples.resize(
-            params.width as usize * params.height as usize,
-            EscapeSample::default(),
-        );
-        match self.source.compute_band(
-            params,
-            band,
-            &mut self.samples,
-            &render_core::StopFlag::new(),
-        ) {
-            Ok(()) => {}
-            Err(never) => match never {},
-        }
         let key = ColourKey {
             palette: params.palette,
             max_iter: params.max_iter,
             escape_radius_bits: params.escape_radius.to_bits(),
             width: params.width,
+            mapping: params.colour_mapping,
+            offset_bits: params.colour_offset.to_bits(),
         };
         if self.colorizer.as_ref().map(|(k, _)| *k) != Some(key) {
             self.colorizer = Some((key, Colorizer::new(params)));
         }
         let (_, colorizer) = self.colorizer.as_ref().expect("just set");
-        colorizer.colour_band(&self.samples, params.height, &mut self.rgba);
+        let whole = Band {
+            y0: 0,
+            rows: params.height,
+        };
+        band::render_band(
+            &mut self.source,
+            colorizer,
+            params,
+            whole,
+            &mut self.samples,
+            &mut self.rgba,
+        );
         &self.rgba
     }
 }
@@ -161,6 +159,32 @@ mod tests {
         let decoded = decode_png_rgba(&png);
         let mut renderer = PreviewRenderer::default();
         assert_eq!(renderer.render(&params), decoded.as_slice());
+    }
+
+    #[test]
+    fn a_colouring_change_recolours_the_next_frame() {
+        let view = RenderParams {
+            max_iter: 64,
+            ..RenderParams::default()
+        };
+        let mut renderer = PreviewRenderer::default();
+        let params = preview_params(&view, (32, 24));
+        let mut previous = renderer.render(&params).to_vec();
+        let cyclic = RenderParams {
+            colour_mapping: render_core::ColourMapping::Cyclic,
+            ..params.clone()
+        };
+        // The mapping changes, then only the offset (which the cyclic mapping uses).
+        let shifted = RenderParams {
+            colour_offset: 0.5,
+            ..cyclic.clone()
+        };
+        for recoloured in [cyclic, shifted] {
+            let fresh = PreviewRenderer::default().render(&recoloured).to_vec();
+            assert_ne!(fresh, previous, "the test's change alters the colours");
+            assert_eq!(renderer.render(&recoloured), fresh.as_slice());
+            previous = fresh;
+        }
     }
 
     fn decode_png_rgba(png: &[u8]) -> Vec<u8> {
