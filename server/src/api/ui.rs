@@ -12,7 +12,8 @@ use axum::response::Response;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+use super::stored::IMMUTABLE;
+
 const REVALIDATE: &str = "no-cache";
 
 /// The UI router, or `None` when `dir` holds no built UI.
