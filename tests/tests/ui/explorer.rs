@@ -107,12 +107,7 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
         info.contains(&format!("e{}", exponent(&vw))),
         "the depth is shown: {info}"
     );
-    let frames = browser
-        .js(&format!(
-            "const t = window.__previewTimes.slice({times_before}).sort((a, b) => a - b);
-             return {{ n: t.length, median: t[Math.floor(t.length / 2)], max: t[t.length - 1] }};"
-        ))
-        .await;
+    let frames = coarse_frame_stats(&browser, &times_before).await;
     eprintln!("coarse preview frames while zooming to {vw}: {frames}");
     browser.wait_for_settled().await;
     browser.screenshot("deep-1e-30").await;
@@ -299,12 +294,7 @@ async fn dragging_on_the_map_moves_c_and_the_preview_refines_to_device_pixels() 
         c_halfway, c_after,
         "the second half of the drag did not move c"
     );
-    let frames = browser
-        .js(&format!(
-            "const t = window.__previewTimes.slice({times_before}).sort((a, b) => a - b);
-             return {{ n: t.length, median: t[Math.floor(t.length / 2)], max: t[t.length - 1] }};"
-        ))
-        .await;
+    let frames = coarse_frame_stats(&browser, &times_before).await;
     eprintln!("coarse preview frames while dragging c on the map: {frames}");
     browser.wait_for_settled().await;
     assert_ne!(
@@ -319,6 +309,16 @@ async fn dragging_on_the_map_moves_c_and_the_preview_refines_to_device_pixels() 
     );
     browser.screenshot("map-dragged").await;
     browser.close().await;
+}
+
+/// Count, median and maximum of the coarse frame times recorded after the first `times_before`.
+async fn coarse_frame_stats(browser: &Browser, times_before: &Value) -> Value {
+    browser
+        .js(&format!(
+            "const t = window.__previewTimes.slice({times_before}).sort((a, b) => a - b);
+             return {{ n: t.length, median: t[Math.floor(t.length / 2)], max: t[t.length - 1] }};"
+        ))
+        .await
 }
 
 /// One wheel notch of `delta_y` at viewport position (`x`, `y`).
