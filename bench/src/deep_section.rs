@@ -106,3 +106,55 @@ pub fn gpu_section(report: &mut Report) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Deep zoom in the browser preview (issue 13): the WASM core's escape-iterations/s on each deep
+/// view as ratios to its own f64 path, measured in the same page.
+pub fn wasm_section(report: &mut Report, preview: &crate::wasm::PreviewFigures) {
+    report.section(
+        "Deep zoom (WASM preview in Chromium)",
+        "The page's own preview renderer (render-core compiled to wasm32 with simd128, the page's \
+         thread) called through `window.__previewBench` on the deep views above at 320×240, \
+         against its f64 path on the reference view (320×240, 1000 iterations, view width 3) in \
+         the same page. First = the first render of the view (both reference orbits computed in \
+         the page); median = 5 more with the orbits cached. Then the page's first coarse \
+         preview after navigating to a new view at 1e-100 (320×240, the UI's depth rule for \
+         max_iter), as a user sees it.",
+    );
+    let f64_rate = preview.f64_core.per_second();
+    let mut rows = vec![vec![
+        "f64 (view width 3)".to_string(),
+        "1000".into(),
+        sci(f64_rate),
+        ratio(1.0),
+        ms(preview.f64_core.first_ms),
+        ms(preview.f64_core.median_ms),
+    ]];
+    rows.extend(preview.deep_core.iter().map(|(width, max_iter, f)| {
+        vec![
+            width.to_string(),
+            max_iter.to_string(),
+            sci(f.per_second()),
+            ratio(f.per_second() / f64_rate),
+            ms(f.first_ms),
+            ms(f.median_ms),
+        ]
+    }));
+    report.table(
+        &[
+            "view width",
+            "max_iter",
+            "iter/s",
+            "× f64",
+            "first",
+            "median",
+        ],
+        &rows,
+    );
+    report.table(
+        &["measure", "value"],
+        &[vec![
+            "first preview of a new view at 1e-100 (navigation)".into(),
+            ms(preview.first_deep_ms),
+        ]],
+    );
+}

@@ -386,5 +386,6 @@ async fn service_figures(report: &mut Report) -> anyhow::Result<()> {
             ],
         ],
     );
+    deep_section::wasm_section(report, &preview);
     Ok(())
 }

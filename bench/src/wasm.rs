@@ -26,6 +26,97 @@ pub struct PreviewFigures {
     pub full_page_ms: f64,
     pub full_workers_ms: f64,
     pub full_size: String,
+    /// The page's first preview (320×240, coarse) of a new view at 1e-100, reference orbits
+    /// computed in the page, `max_iter` from the UI's depth rule.
+    pub first_deep_ms: f64,
+    /// The WASM core on the f64 baseline view and on each deep view (`window.__previewBench`).
+    pub f64_core: CoreFigure,
+    pub deep_core: Vec<(&'static str, u32, CoreFigure)>,
+}
+
+/// One view through the page's preview renderer (`web-ui/src/preview/bench_hook.rs`), 320×240.
+pub struct CoreFigure {
+    /// The first render: reference orbits included for a deep view.
+    pub first_ms: f64,
+    /// Median of the repeats, orbits cached.
+    pub median_ms: f64,
+    pub iterations: f64,
+}
+
+impl CoreFigure {
+    pub fn per_second(&self) -> f64 {
+        self.iterations / (self.median_ms / 1e3)
+    }
+}
+
+/// The view of the browser test of a deep first preview (tests/tests/ui/explorer.rs).
+const NEW_DEEP_VIEW: &str = "?cre=-0.74609375&cim=0.125&x=1.5&y=-0.0625&vw=1e-100";
+
+/// Renders `params` through the page's own preview renderer, `repeats` times after a first.
+async fn core_figure(
+    client: &fantoccini::Client,
+    params: &RenderParams,
+    repeats: u32,
+) -> anyhow::Result<CoreFigure> {
+    let json = serde_json::to_string(params)?;
+    let answer = client
+        .execute(
+            "return window.__previewBench(arguments[0], arguments[1]);",
+            vec![json.into(), repeats.into()],
+        )
+        .await?;
+    let field = |name: &str| {
+        answer[name]
+            .as_f64()
+            .with_context(|| format!("__previewBench gave no {name}: {answer}"))
+    };
+    Ok(CoreFigure {
+        first_ms: field("firstMs")?,
+        median_ms: field("medianMs")?,
+        iterations: field("iterations")?,
+    })
+}
+
+/// The WASM core's f64 baseline (the CPU section's reference view at 320×240, 1000 iterations)
+/// and each deep view of `crate::deep::DEEP_VIEWS` at 320×240.
+async fn core_figures(
+    client: &fantoccini::Client,
+) -> anyhow::Result<(CoreFigure, Vec<(&'static str, u32, CoreFigure)>)> {
+    let baseline = RenderParams {
+        width: 320,
+        height: 240,
+        max_iter: 1000,
+        precision: render_core::Precision::F64,
+        ..RenderParams::default()
+    };
+    let f64_core = core_figure(client, &baseline, 9).await?;
+    let mut deep = Vec::new();
+    for (width, max_iter) in crate::deep::DEEP_VIEWS {
+        let params = crate::deep::deep_params(width, max_iter, 320, 240);
+        deep.push((width, max_iter, core_figure(client, &params, 5).await?));
+    }
+    Ok((f64_core, deep))
+}
+
+/// The page's first coarse preview after navigating to a new deep view.
+async fn first_deep_preview_ms(
+    client: &fantoccini::Client,
+    server: &ServerProcess,
+) -> anyhow::Result<f64> {
+    client
+        .goto(&format!("{}/{NEW_DEEP_VIEW}", server.base))
+        .await?;
+    let first = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (function poll() {
+               if ((window.__previewFrames || 0) >= 1) { done(window.__previewTimes[0]); }
+               else { setTimeout(poll, 2); }
+             })();",
+            vec![],
+        )
+        .await?;
+    first.as_f64().context("no first preview time")
 }
 
 /// Edits `c real` once per settled preview, `EDITS_PER_REFINEMENT` times, and returns the time
@@ -168,6 +259,8 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
     client.set_window_size(1400, 1000).await?;
     let (full_page_ms, _) = refine_ms(&client, server, false).await?;
     let (full_workers_ms, full_size) = refine_ms(&client, server, true).await?;
+    let first_deep_ms = first_deep_preview_ms(&client, server).await?;
+    let (f64_core, deep_core) = core_figures(&client).await?;
     client.close().await?;
     if times.len() < edits / 2 {
         bail!("only {} preview frames for {edits} edits", times.len());
@@ -186,6 +279,9 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
         full_page_ms,
         full_workers_ms,
         full_size,
+        first_deep_ms,
+        f64_core,
+        deep_core,
     })
 }
 

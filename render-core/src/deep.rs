@@ -23,10 +23,14 @@ use std::time::Duration;
 
 pub use floatexp::FloatExp;
 pub use orbit::{Orbit, OrbitCacheStats, orbit_cache_stats, precision_bits, reference_orbit};
-pub use perturb::{OrbitView, iterate_sample};
+pub(crate) use perturb::{F64_DELTA_MIN, F64_DELTA_MIN_EXP};
+pub use perturb::{OrbitView, SamplePosition, continue_sample, iterate_sample};
 pub use skip::linear_start;
 
 use crate::escape::EscapeSample;
+
+/// Samples whose start offsets [`DeepView::compute_row`] computes per kernel call (on the stack).
+const DELTAS_PER_CALL: usize = 256;
 use crate::params::{Coord, RenderParams};
 use crate::stop::StopFlag;
 
@@ -141,13 +145,28 @@ impl DeepView {
 
     /// Fills `out` with the samples of sample row `sy` from sample column `x0` on.
     pub fn compute_row(&self, sy: u32, x0: usize, out: &mut [EscapeSample]) {
-        let (main, zero) = (self.main.view(self.len), self.zero.view(self.len));
-        for (i, o) in out.iter_mut().enumerate() {
-            let delta = self
-                .start_factor
-                .times(self.sample_offset((x0 + i) as u32, sy));
-            *o = iterate_sample(main, zero, self.start, delta, self.max_iter, self.r2);
-            crate::pacing::checkpoint();
+        let row = self.perturb_row();
+        let mut deltas = [FloatExp::ZERO; DELTAS_PER_CALL];
+        for (c, chunk) in out.chunks_mut(DELTAS_PER_CALL).enumerate() {
+            let first = x0 + c * DELTAS_PER_CALL;
+            for (i, delta) in deltas[..chunk.len()].iter_mut().enumerate() {
+                *delta = self
+                    .start_factor
+                    .times(self.sample_offset((first + i) as u32, sy));
+            }
+            crate::kernel::perturb_row(&row, &deltas[..chunk.len()], chunk);
+        }
+    }
+
+    /// What the row kernels need of this view (`crate::kernel::perturb_row`).
+    pub fn perturb_row(&self) -> crate::kernel::PerturbRow<'_> {
+        let (main, zero) = self.orbits();
+        crate::kernel::PerturbRow {
+            main,
+            zero,
+            start: self.start,
+            max_iter: self.max_iter,
+            r2: self.r2,
         }
     }
 }

@@ -5,12 +5,16 @@
 //! returns exactly what the scalar reference in [`crate::escape`] returns.
 
 mod lanes;
+mod perturb_row;
 mod row;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
+pub use perturb_row::PerturbRow;
+
+use crate::deep::FloatExp;
 use crate::escape::{EscapeSample, escape_f32, escape_f64};
 
 /// An instruction set a row kernel can run on.
@@ -205,6 +209,47 @@ pub fn escape_points_f64(
     }
 }
 
+/// Deep-zoom samples of one row (`crate::deep`): `out[i]` for the sample whose offset at
+/// iteration `row.start` is `deltas[i]`, on the widest instruction set available. Results equal
+/// [`PerturbRow::sample`]'s (the scalar loop) for each.
+pub fn perturb_row(row: &PerturbRow<'_>, deltas: &[FloatExp], out: &mut [EscapeSample]) {
+    perturb_row_on(InstructionSet::best(), row, deltas, out);
+}
+
+/// [`perturb_row`] on a chosen instruction set (tests and benchmarks compare them).
+///
+/// # Panics
+/// If `isa` is not in [`InstructionSet::available`].
+pub fn perturb_row_on(
+    isa: InstructionSet,
+    row: &PerturbRow<'_>,
+    deltas: &[FloatExp],
+    out: &mut [EscapeSample],
+) {
+    assert!(isa.is_available(), "{isa:?} is not available here");
+    // SAFETY (every arm): `isa` was just checked to be available on this CPU or build.
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx512f => unsafe { x86_paths::perturb_avx512(row, deltas, out) },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Avx2 => unsafe { x86_paths::perturb_avx2(row, deltas, out) },
+        #[cfg(target_arch = "x86_64")]
+        InstructionSet::Sse2 => unsafe {
+            perturb_row::perturb_row::<x86::F64x2, 4>(row, deltas, out)
+        },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        InstructionSet::Simd128 => unsafe {
+            perturb_row::perturb_row::<wasm::F64x2, 4>(row, deltas, out)
+        },
+        _ => {
+            for (o, &delta) in out.iter_mut().zip(deltas) {
+                *o = row.sample(delta);
+                crate::pacing::checkpoint();
+            }
+        }
+    }
+}
+
 /// The row driver compiled with each wider instruction set enabled, so the generic code inlined
 /// into these functions is emitted as AVX-512 or AVX2 instructions.
 #[cfg(target_arch = "x86_64")]
@@ -256,4 +301,22 @@ mod x86_paths {
 
     points_path!("avx512f", points_f64_avx512, F64x8, 4);
     points_path!("avx2", points_f64_avx2, F64x4, 3);
+
+    /// Defines `$name`: the deep row loop on `$lanes` with `$chains` chains, compiled with
+    /// `$feature` enabled.
+    macro_rules! perturb_path {
+        ($feature:literal, $name:ident, $lanes:ty, $chains:literal) => {
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn $name(
+                row: &super::PerturbRow<'_>,
+                deltas: &[crate::deep::FloatExp],
+                out: &mut [EscapeSample],
+            ) {
+                unsafe { super::perturb_row::perturb_row::<$lanes, $chains>(row, deltas, out) }
+            }
+        };
+    }
+
+    perturb_path!("avx512f", perturb_avx512, F64x8, 2);
+    perturb_path!("avx2", perturb_avx2, F64x4, 2);
 }

@@ -25,6 +25,7 @@ fn main() {
         preview::serve_as_worker();
         return;
     }
+    preview::install_bench_hook();
     leptos::mount::mount_to_body(app::App);
 }
 

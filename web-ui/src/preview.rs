@@ -4,6 +4,7 @@
 //! preview is a low-resolution version of the image a job produces, not an approximation of it.
 
 mod band;
+mod bench_hook;
 mod canvas;
 mod frame_loop;
 mod progressive;
@@ -11,6 +12,7 @@ mod timing;
 mod worker_side;
 mod workers;
 
+pub use bench_hook::install as install_bench_hook;
 pub use frame_loop::FrameLoop;
 pub use worker_side::serve as serve_as_worker;
 
@@ -96,6 +98,11 @@ impl PreviewRenderer {
             &mut self.rgba,
         );
         &self.rgba
+    }
+
+    /// The sum of the escape counts of the last render: its escape-iterations.
+    pub fn escape_iterations(&self) -> u64 {
+        self.samples.iter().map(|s| u64::from(s.count)).sum()
     }
 }
 

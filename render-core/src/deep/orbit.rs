@@ -1,6 +1,8 @@
 //! Reference orbits in arbitrary precision, and the cache that shares them between renders.
 //!
-//! BIGFLOAT_CHOICE
+//! The arithmetic is malachite-float's (`bigfloat.rs` says why it was picked over dashu-float and
+//! astro-float); every point is kept rounded to f64, as the kernels read it, and exactly when its
+//! f64 would lose digits.
 
 mod bigfloat;
 mod cache;

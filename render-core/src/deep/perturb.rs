@@ -27,9 +27,9 @@ use super::floatexp::FloatExp;
 use crate::escape::EscapeSample;
 
 /// Smallest `|δ|` (as the larger of its parts) the f64 loop holds: `δ²` stays a normal f64.
-pub(super) const F64_DELTA_MIN: f64 = f64::from_bits(((1023 - 500) as u64) << 52); // 2^-500
+pub(crate) const F64_DELTA_MIN: f64 = f64::from_bits(((1023 - 500) as u64) << 52); // 2^-500
 /// The same bound as a [`FloatExp`] exponent.
-const F64_DELTA_MIN_EXP: i32 = -499;
+pub(crate) const F64_DELTA_MIN_EXP: i32 = -499;
 
 /// A reference orbit as the kernel reads it: points rounded to f64, and the exact value of the
 /// few points whose f64 would be too small to keep its digits (an orbit passing within 2^-500 of
@@ -64,9 +64,36 @@ pub fn iterate_sample(
     max_iter: u32,
     r2: f64,
 ) -> EscapeSample {
-    let mut k = start;
-    let mut m = start as usize;
-    let mut orbit = main;
+    let at = SamplePosition {
+        iteration: start,
+        index: start as usize,
+        on_zero: false,
+    };
+    continue_sample(main, zero, at, delta, max_iter, r2)
+}
+
+/// Where a sample stands in its iteration: its count so far, and the reference point it is
+/// measured from (`index` into the main orbit, or into the zero orbit after a rebase).
+#[derive(Clone, Copy, Debug)]
+pub struct SamplePosition {
+    pub iteration: u32,
+    pub index: usize,
+    pub on_zero: bool,
+}
+
+/// [`iterate_sample`] from any position: the vectorised kernel (`crate::kernel::perturb_row`)
+/// hands a lane over here when its offset leaves f64's range, so both finish identically.
+pub fn continue_sample(
+    main: OrbitView<'_>,
+    zero: OrbitView<'_>,
+    at: SamplePosition,
+    delta: FloatExp,
+    max_iter: u32,
+    r2: f64,
+) -> EscapeSample {
+    let mut k = at.iteration;
+    let mut m = at.index;
+    let mut orbit = if at.on_zero { zero } else { main };
     let mut d = delta;
     loop {
         if d.exp >= F64_DELTA_MIN_EXP {

@@ -30,3 +30,16 @@ pub(super) trait Lanes: Copy {
     /// The mask as bits, lane `i` at bit `i`.
     unsafe fn bits(mask: Self::Mask) -> u32;
 }
+
+/// A reference point of deep zoom: `[re, im]`, as the orbits store them.
+pub(super) type Point = [f64; 2];
+
+/// f64 registers that load lane `i` from the complex number at `points[i]`: the deep loop's
+/// lanes read their reference orbits at different indices (`super::perturb_row`).
+pub(super) trait GatherComplex: Lanes<Scalar = f64> {
+    /// The real parts and the imaginary parts of `*points[0..LANES]`.
+    ///
+    /// # Safety
+    /// The first `LANES` pointers must be valid for reads; the CPU must support the instruction set.
+    unsafe fn gather(points: &[*const Point; 8]) -> (Self, Self);
+}

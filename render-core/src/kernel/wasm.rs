@@ -4,7 +4,7 @@
 
 use std::arch::wasm32::*;
 
-use super::lanes::Lanes;
+use super::lanes::{GatherComplex, Lanes, Point};
 
 #[derive(Clone, Copy)]
 pub(super) struct F32x4(v128);
@@ -92,3 +92,17 @@ simd128_lanes!(
     f64x2_lt,
     i64x2_bitmask
 );
+
+impl GatherComplex for F64x2 {
+    #[inline(always)]
+    unsafe fn gather(p: &[*const Point; 8]) -> (Self, Self) {
+        // SAFETY: the caller provides two readable points; v128_load is unaligned.
+        unsafe {
+            let (a, b) = (v128_load(p[0].cast()), v128_load(p[1].cast()));
+            (
+                Self(i64x2_shuffle::<0, 2>(a, b)),
+                Self(i64x2_shuffle::<1, 3>(a, b)),
+            )
+        }
+    }
+}

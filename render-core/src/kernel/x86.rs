@@ -3,7 +3,7 @@
 
 use std::arch::x86_64::*;
 
-use super::lanes::Lanes;
+use super::lanes::{GatherComplex, Lanes, Point};
 
 #[derive(Clone, Copy)]
 pub(super) struct F32x16(__m512);
@@ -232,3 +232,47 @@ vector_mask_lanes!(
     |m, new, old| _mm_or_pd(_mm_and_pd(m, new), _mm_andnot_pd(m, old)),
     _mm_movemask_pd
 );
+
+impl GatherComplex for F64x2 {
+    #[inline(always)]
+    unsafe fn gather(p: &[*const Point; 8]) -> (Self, Self) {
+        // SAFETY: the caller provides two readable points.
+        unsafe {
+            let (a, b) = (_mm_loadu_pd(p[0].cast()), _mm_loadu_pd(p[1].cast()));
+            (Self(_mm_unpacklo_pd(a, b)), Self(_mm_unpackhi_pd(a, b)))
+        }
+    }
+}
+
+impl GatherComplex for F64x4 {
+    #[inline(always)]
+    unsafe fn gather(p: &[*const Point; 8]) -> (Self, Self) {
+        // SAFETY: the caller provides four readable points and an AVX2 CPU.
+        unsafe {
+            let (a, b) = (_mm_loadu_pd(p[0].cast()), _mm_loadu_pd(p[1].cast()));
+            let (c, d) = (_mm_loadu_pd(p[2].cast()), _mm_loadu_pd(p[3].cast()));
+            let re = _mm256_set_m128d(_mm_unpacklo_pd(c, d), _mm_unpacklo_pd(a, b));
+            let im = _mm256_set_m128d(_mm_unpackhi_pd(c, d), _mm_unpackhi_pd(a, b));
+            (Self(re), Self(im))
+        }
+    }
+}
+
+impl GatherComplex for F64x8 {
+    #[inline(always)]
+    unsafe fn gather(p: &[*const Point; 8]) -> (Self, Self) {
+        // SAFETY: the caller provides eight readable points and an AVX-512F CPU.
+        unsafe {
+            let [r, i]: [[f64; 8]; 2] =
+                std::array::from_fn(|part| std::array::from_fn(|lane| (*p[lane])[part]));
+            (
+                Self(_mm512_set_pd(
+                    r[7], r[6], r[5], r[4], r[3], r[2], r[1], r[0],
+                )),
+                Self(_mm512_set_pd(
+                    i[7], i[6], i[5], i[4], i[3], i[2], i[1], i[0],
+                )),
+            )
+        }
+    }
+}

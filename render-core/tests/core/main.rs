@@ -5,6 +5,7 @@
 
 mod colour_mappings;
 mod colouring;
+mod deep_kernels_match_scalar;
 mod deep_orbit_cache;
 mod deep_params_contract;
 mod deep_zoom_matches_direct_iteration;
