@@ -13,6 +13,7 @@
 //! "Deep zoom theory and practice" (mathr.co.uk, 2021–22), extended range and bilinear
 //! approximation; Kalles Fraktaler 2+ and Fraktaler 3 for floatexp deltas.
 
+mod bla;
 mod floatexp;
 mod orbit;
 mod perturb;
@@ -21,10 +22,11 @@ mod skip;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use bla::BlaTable;
 pub use floatexp::FloatExp;
 pub use orbit::{Orbit, OrbitCacheStats, orbit_cache_stats, precision_bits, reference_orbit};
-pub(crate) use perturb::{F64_DELTA_MIN, F64_DELTA_MIN_EXP};
-pub use perturb::{OrbitView, SamplePosition, continue_sample, iterate_sample};
+pub(crate) use perturb::{BLA_TRY_NORM2, F64_DELTA_MIN, F64_DELTA_MIN_EXP};
+pub use perturb::{OrbitView, PerturbRow, SamplePosition, continue_sample};
 pub use skip::linear_start;
 
 use crate::escape::EscapeSample;
@@ -51,6 +53,8 @@ pub struct DeepView {
     /// Points of each orbit this view reads: `max_iter + 1` at most.
     len: usize,
     r2: f64,
+    /// The zero orbit's BLA table.
+    bla: BlaTable,
     /// Time spent computing reference orbits for this view (zero when both came from the cache).
     pub orbit_time: Duration,
 }
@@ -88,7 +92,9 @@ impl DeepView {
         let half_diagonal = (f64::from(params.width) / 2.0).hypot(f64::from(params.height) / 2.0);
         let radius = pixel_step.mul_f64(half_diagonal, 0.0);
         let (start, start_factor) = linear_start(main.view(len), radius, params.max_iter, r2);
+        let bla = BlaTable::new(zero_orbit.view(len), r2);
         Some(DeepView {
+            bla,
             main,
             zero: zero_orbit,
             sample_step,
@@ -159,14 +165,15 @@ impl DeepView {
     }
 
     /// What the row kernels need of this view (`crate::kernel::perturb_row`).
-    pub fn perturb_row(&self) -> crate::kernel::PerturbRow<'_> {
+    pub fn perturb_row(&self) -> PerturbRow<'_> {
         let (main, zero) = self.orbits();
-        crate::kernel::PerturbRow {
+        PerturbRow {
             main,
             zero,
             start: self.start,
             max_iter: self.max_iter,
             r2: self.r2,
+            bla: Some(&self.bla),
         }
     }
 }

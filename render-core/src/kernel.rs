@@ -12,7 +12,7 @@ mod wasm;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
-pub use perturb_row::PerturbRow;
+pub use crate::deep::PerturbRow;
 
 use crate::deep::FloatExp;
 use crate::escape::{EscapeSample, escape_f32, escape_f64};

@@ -23,6 +23,7 @@
 //! normal f64), so the loop is f64 arithmetic and nothing else; below that, [`FloatExp`] carries
 //! δ and the exact reference point ([`OrbitView::point_exact`]).
 
+use super::bla::BlaTable;
 use super::floatexp::FloatExp;
 use crate::escape::EscapeSample;
 
@@ -54,23 +55,34 @@ impl OrbitView<'_> {
     }
 }
 
-/// Iterates one sample from iteration `start` (iterations before it were skipped for the whole
-/// image, see `super::skip`), where its offset from main-orbit point `start` is `delta`.
-pub fn iterate_sample(
-    main: OrbitView<'_>,
-    zero: OrbitView<'_>,
-    start: u32,
-    delta: FloatExp,
-    max_iter: u32,
-    r2: f64,
-) -> EscapeSample {
-    let at = SamplePosition {
-        iteration: start,
-        index: start as usize,
-        on_zero: false,
-    };
-    continue_sample(main, zero, at, delta, max_iter, r2)
+/// What every sample of one image shares: both orbits, where every sample starts, the limits,
+/// and the zero orbit's BLA table (`super::bla`; `None` leaves BLA out).
+#[derive(Clone, Copy)]
+pub struct PerturbRow<'a> {
+    pub main: OrbitView<'a>,
+    pub zero: OrbitView<'a>,
+    /// Iteration (and main-orbit index) every sample starts at: the shared linear start.
+    pub start: u32,
+    pub max_iter: u32,
+    pub r2: f64,
+    pub bla: Option<&'a BlaTable>,
 }
+
+impl PerturbRow<'_> {
+    /// The scalar loop for the sample whose offset at iteration `start` is `delta`: the
+    /// reference every other path must equal.
+    pub fn sample(&self, delta: FloatExp) -> EscapeSample {
+        let at = SamplePosition {
+            iteration: self.start,
+            index: self.start as usize,
+            on_zero: false,
+        };
+        continue_sample(self, at, delta)
+    }
+}
+
+/// `|δ|²` below `2^-100·|W|²` on the zero orbit: a BLA jump may apply (its table decides).
+pub(crate) const BLA_TRY_NORM2: f64 = f64::from_bits(((1023 - 100) as u64) << 52); // 2^-100
 
 /// Where a sample stands in its iteration: its count so far, and the reference point it is
 /// measured from (`index` into the main orbit, or into the zero orbit after a rebase).
@@ -81,25 +93,30 @@ pub struct SamplePosition {
     pub on_zero: bool,
 }
 
-/// [`iterate_sample`] from any position: the vectorised kernel (`crate::kernel::perturb_row`)
-/// hands a lane over here when its offset leaves f64's range, so both finish identically.
-pub fn continue_sample(
-    main: OrbitView<'_>,
-    zero: OrbitView<'_>,
-    at: SamplePosition,
-    delta: FloatExp,
-    max_iter: u32,
-    r2: f64,
-) -> EscapeSample {
+/// The scalar loop from any position: the vectorised kernel (`crate::kernel::perturb_row`)
+/// hands a lane over here when its offset leaves f64's range or a BLA jump may apply, so both
+/// finish identically.
+pub fn continue_sample(row: &PerturbRow<'_>, at: SamplePosition, delta: FloatExp) -> EscapeSample {
+    let (main, zero, max_iter, r2) = (row.main, row.zero, row.max_iter, row.r2);
+    let mut on_zero = at.on_zero;
     let mut k = at.iteration;
     let mut m = at.index;
-    let mut orbit = if at.on_zero { zero } else { main };
+    let mut orbit = if on_zero { zero } else { main };
     let mut d = delta;
     loop {
         if d.exp >= F64_DELTA_MIN_EXP {
             let (mut dr, mut di) = d.to_f64();
             loop {
                 let [zr, zi] = orbit.points[m];
+                if on_zero
+                    && let Some(bla) = row.bla
+                    && dr * dr + di * di < (zr * zr + zi * zi) * BLA_TRY_NORM2
+                    && let Some((steps, jumped)) =
+                        bla.jump(m, FloatExp::from_f64(dr, di), max_iter - k)
+                {
+                    (m, k, d) = (m + steps as usize, k + steps, jumped);
+                    break;
+                }
                 let (xr, xi) = (zr + dr, zi + di);
                 let n2 = xr * xr + xi * xi;
                 if k >= max_iter || n2 > r2 {
@@ -110,7 +127,7 @@ pub fn continue_sample(
                 }
                 let (zr, zi) = if n2 < dr * dr + di * di || m + 1 == orbit.points.len() {
                     // Rebase onto the zero orbit: δ = z_k, X = W_0 = 0.
-                    (dr, di, m, orbit) = (xr, xi, 0, zero);
+                    (dr, di, m, orbit, on_zero) = (xr, xi, 0, zero, true);
                     if dr.abs().max(di.abs()) < F64_DELTA_MIN {
                         d = FloatExp::from_f64(dr, di);
                         break;
@@ -131,6 +148,13 @@ pub fn continue_sample(
             }
         } else {
             while d.exp < F64_DELTA_MIN_EXP {
+                if on_zero
+                    && let Some(bla) = row.bla
+                    && let Some((steps, jumped)) = bla.jump(m, d, max_iter - k)
+                {
+                    (m, k, d) = (m + steps as usize, k + steps, jumped);
+                    continue;
+                }
                 let x = orbit.point_exact(m);
                 let z = x.plus(d);
                 let (zr, zi) = z.to_f64();
@@ -142,7 +166,7 @@ pub fn continue_sample(
                     };
                 }
                 let x = if z.smaller_than(d) || m + 1 == orbit.points.len() {
-                    (d, m, orbit) = (z, 0, zero);
+                    (d, m, orbit, on_zero) = (z, 0, zero, true);
                     FloatExp::ZERO
                 } else {
                     x

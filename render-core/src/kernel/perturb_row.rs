@@ -18,7 +18,7 @@
 
 use super::lanes::{GatherComplex, Point};
 use crate::deep::{
-    F64_DELTA_MIN, FloatExp, OrbitView, SamplePosition, continue_sample, iterate_sample,
+    BLA_TRY_NORM2, F64_DELTA_MIN, FloatExp, OrbitView, PerturbRow, SamplePosition, continue_sample,
 };
 use crate::escape::EscapeSample;
 
@@ -29,34 +29,9 @@ const MAX_LANES: usize = 8;
 /// a margin for rounding, so every lane with `max(|δ.re|, |δ.im|) < 2^-500` is caught.
 const TINY_NORM2: f64 = f64::from_bits(((1023 - 998) as u64) << 52); // 2^-998
 
-/// What a row of deep samples shares: both orbits, where every sample starts, and the limits.
-#[derive(Clone, Copy)]
-pub struct PerturbRow<'a> {
-    pub main: OrbitView<'a>,
-    pub zero: OrbitView<'a>,
-    /// Iteration (and main-orbit index) every sample starts at: the shared linear start.
-    pub start: u32,
-    pub max_iter: u32,
-    pub r2: f64,
-}
-
-impl PerturbRow<'_> {
-    /// The reference of a lane: the zero orbit after a rebase, the main one before.
-    fn orbit(&self, on_zero: bool) -> OrbitView<'_> {
-        if on_zero { self.zero } else { self.main }
-    }
-
-    /// The scalar loop for one sample: the reference every path must equal.
-    pub fn sample(&self, delta: FloatExp) -> EscapeSample {
-        iterate_sample(
-            self.main,
-            self.zero,
-            self.start,
-            delta,
-            self.max_iter,
-            self.r2,
-        )
-    }
+/// The reference of a lane: the zero orbit after a rebase, the main one before.
+fn orbit<'a>(row: &PerturbRow<'a>, on_zero: bool) -> OrbitView<'a> {
+    if on_zero { row.zero } else { row.main }
 }
 
 /// The reference point of idle lanes.
@@ -78,6 +53,8 @@ struct Chain<V: GatherComplex> {
     event_at: [i64; MAX_LANES],
     /// Lanes with no sample.
     idle: u32,
+    /// Lanes on the zero orbit (`on_zero` as bits).
+    zero_bits: u32,
     /// Earliest `event_at` of the chain's lanes.
     next_event: i64,
 }
@@ -86,7 +63,7 @@ impl<V: GatherComplex> Chain<V> {
     /// Points lane `lane` at point `index` of its orbit at `step`, and notes when it next needs
     /// the scalar code (`max_iter`, or the orbit's last point).
     fn aim(&mut self, lane: usize, row: &PerturbRow<'_>, index: usize, step: i64) {
-        let orbit = row.orbit(self.on_zero[lane]);
+        let orbit = orbit(row, self.on_zero[lane]);
         self.point[lane] = &orbit.points[index];
         self.stride[lane] = 1;
         let last_point = step + (orbit.points.len() - 1 - index) as i64;
@@ -96,6 +73,7 @@ impl<V: GatherComplex> Chain<V> {
 
     fn make_idle(&mut self, lane: usize) {
         self.idle |= 1 << lane;
+        self.zero_bits &= !(1 << lane);
         self.point[lane] = &IDLE_POINT;
         self.stride[lane] = 0;
         self.event_at[lane] = i64::MAX;
@@ -138,6 +116,7 @@ fn refill<V: GatherComplex>(
         (values.dr[lane], values.di[lane]) = delta.to_f64();
         chain.pixel[lane] = pixel;
         chain.on_zero[lane] = false;
+        chain.zero_bits &= !(1 << lane);
         chain.count_base[lane] = step - i64::from(row.start);
         chain.idle &= !(1 << lane);
         chain.aim(lane, row, row.start as usize, step);
@@ -167,7 +146,7 @@ fn settle<V: GatherComplex>(
         let pixel = chain.pixel[lane];
         let iteration = (step - chain.count_base[lane]) as u32;
         let on_zero = chain.on_zero[lane];
-        let orbit = row.orbit(on_zero);
+        let orbit = orbit(row, on_zero);
         // SAFETY: `point` points into `orbit.points` (set by `aim`, advanced by at most the steps
         // before `event_at`), so the difference is an index of that slice.
         let index = unsafe { chain.point[lane].offset_from(orbit.points.as_ptr()) } as usize;
@@ -177,15 +156,19 @@ fn settle<V: GatherComplex>(
                 index,
                 on_zero,
             };
-            let delta = FloatExp::from_f64(dr, di);
-            continue_sample(row.main, row.zero, at, delta, row.max_iter, row.r2)
+            continue_sample(row, at, FloatExp::from_f64(dr, di))
         };
-        if dr.abs().max(di.abs()) < F64_DELTA_MIN {
+        let [zr, zi] = orbit.points[index];
+        if dr.abs().max(di.abs()) < F64_DELTA_MIN
+            || (on_zero
+                && row.bla.is_some()
+                && dr * dr + di * di < (zr * zr + zi * zi) * BLA_TRY_NORM2)
+        {
+            // Extended range, or a BLA jump may apply: the scalar loop's part.
             samples.out[pixel] = hand_over(dr, di, index, on_zero);
             refill(chain, lane, values, row, samples, step);
             continue;
         }
-        let [zr, zi] = orbit.points[index];
         let (xr, xi) = (zr + dr, zi + di);
         let n2 = xr * xr + xi * xi;
         if iteration >= row.max_iter || n2 > row.r2 {
@@ -205,6 +188,7 @@ fn settle<V: GatherComplex>(
             }
             (values.dr[lane], values.di[lane]) = (xr, xi);
             chain.on_zero[lane] = true;
+            chain.zero_bits |= 1 << lane;
             chain.aim(lane, row, 0, step);
             (values.zr[lane], values.zi[lane]) = (0.0, 0.0);
         } else {
@@ -245,6 +229,7 @@ pub(super) unsafe fn perturb_row<V, const CHAINS: usize>(
     unsafe {
         let (r2, two, tiny) = (V::splat(row.r2), V::splat(2.0), V::splat(TINY_NORM2));
         let zero = V::splat(0.0);
+        let bla_try = V::splat(BLA_TRY_NORM2);
         let mut chains = [Chain::<V> {
             dr: V::splat(1.0),
             di: zero,
@@ -255,6 +240,7 @@ pub(super) unsafe fn perturb_row<V, const CHAINS: usize>(
             count_base: [0; MAX_LANES],
             event_at: [i64::MAX; MAX_LANES],
             idle: all,
+            zero_bits: 0,
             next_event: i64::MAX,
         }; CHAINS];
         let mut values = LaneValues {
@@ -298,6 +284,11 @@ pub(super) unsafe fn perturb_row<V, const CHAINS: usize>(
                     // A rebase whose new offset leaves f64's range is the scalar code's to do.
                     events |= V::bits(n2.lt(tiny)) & rebases;
                 }
+                if chain.zero_bits != 0 && row.bla.is_some() {
+                    // So is a lane on the zero orbit where a BLA jump may apply.
+                    let w2 = zr.mul(zr).add(zi.mul(zi));
+                    events |= V::bits(d2.lt(w2.mul(bla_try))) & chain.zero_bits;
+                }
                 if step >= chain.next_event {
                     chain.next_event = i64::MAX;
                     for lane in 0..V::LANES {
@@ -340,6 +331,8 @@ pub(super) unsafe fn perturb_row<V, const CHAINS: usize>(
                         let lane = bits.trailing_zeros() as usize;
                         bits &= bits - 1;
                         chain.on_zero[lane] = true;
+                        chain.zero_bits |= 1 << lane;
+                        chain.zero_bits |= 1 << lane;
                         chain.aim(lane, row, 0, step);
                     }
                 }

@@ -4,8 +4,8 @@
 //! force every event the loop has: escapes, `max_iter`, rebases, the ends of both orbits, offsets
 //! that start below f64's range and offsets that shrink into it mid-loop.
 
-use render_core::deep::{DeepView, FloatExp, OrbitView};
-use render_core::kernel::{InstructionSet, PerturbRow, perturb_row_on};
+use render_core::deep::{BlaTable, DeepView, FloatExp, OrbitView, PerturbRow};
+use render_core::kernel::{InstructionSet, perturb_row_on};
 use render_core::{EscapeSample, RenderParams, StopFlag};
 
 /// SplitMix64, so failures reproduce.
@@ -101,6 +101,12 @@ fn made_up_orbits_exercise_every_event() {
         let (main, mut zero) = (orbit(&mut rng, main_len), orbit(&mut rng, zero_len));
         zero[0] = [0.0, 0.0];
         let start = (rng.next_u64() % main_len as u64) as u32;
+        let r2 = [4.0, 16.0, 1e6][case % 3];
+        let zero_view = OrbitView {
+            points: &zero,
+            tiny: &[],
+        };
+        let table = BlaTable::new(zero_view, r2);
         let row = PerturbRow {
             main: OrbitView {
                 points: &main,
@@ -112,7 +118,8 @@ fn made_up_orbits_exercise_every_event() {
             },
             start,
             max_iter: start + (rng.next_u64() % 400) as u32,
-            r2: [4.0, 16.0, 1e6][case % 3],
+            r2,
+            bla: (case % 2 == 0).then_some(&table),
         };
         let deltas: Vec<FloatExp> = (0..70)
             .map(|_| {
@@ -152,6 +159,7 @@ fn an_offset_that_leaves_f64s_range_and_grows_back_is_handed_over() {
         start: 0,
         max_iter: 1169,
         r2: 4.0,
+        bla: None,
     };
     let deltas: Vec<FloatExp> = (0..9)
         .map(|i| FloatExp::new(1.0 + f64::from(i) / 8.0, 0.25, -480))
