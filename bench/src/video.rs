@@ -86,7 +86,7 @@ pub fn section(report: &mut Report, threads: usize) -> anyhow::Result<()> {
     let (mut strip_count, mut strip_seconds, mut most_held) = (0u32, 0.0, 0usize);
     for n in 0..FRAMES {
         let width = frame_width(n);
-        strips.keep(resampler.octaves_for(&map, width), |octave| {
+        strips.keep(&map, resampler.octaves_for(&map, width), |octave| {
             let t = Instant::now();
             let strip = map.render_strip(octave, &stop);
             strip_seconds += t.elapsed().as_secs_f64();

@@ -16,6 +16,7 @@
 //! the core's inscribed circle. The geometry and the CPU kernel are here, so any back-end that can
 //! iterate arbitrary points can render strips; [`resample`] makes frames from them.
 
+mod mip;
 pub mod resample;
 
 use crate::escape::EscapeSample;
@@ -142,19 +143,23 @@ impl ExpMap {
         let piece_len = (crate::cpu::MAX_PIECE_WORK / u64::from(max_iter.max(1))) as usize;
         let piece_len = piece_len.max(MIN_PIECE).min(row_len);
         let strip = &mut out[..self.strip_len()];
+        // `point` without its per-sample transcendentals: every row shares the angles' sines and
+        // cosines, every sample of a row its radius (the same values, so the same points).
+        let step = self.step();
+        let unit: Vec<(f64, f64)> = (0..self.angles)
+            .map(|col| ((f64::from(col) + 0.5) * step).sin_cos())
+            .collect();
+        let centre = self.params.center;
         for_each_row_piece(strip, row_len, piece_len, |r, x0, piece| {
             if stop.is_stopped() {
                 return;
             }
-            let (mut xs, mut ys) = (
-                Vec::with_capacity(piece.len()),
-                Vec::with_capacity(piece.len()),
-            );
-            for col in x0..x0 + piece.len() {
-                let (x, y) = self.point(first_row + r as u64, col as u32);
-                xs.push(x);
-                ys.push(y);
-            }
+            let row = first_row + r as u64;
+            let radius = (self.ln_outer - (row as f64 + 0.5) * step).exp();
+            let (xs, ys): (Vec<f64>, Vec<f64>) = unit[x0..x0 + piece.len()]
+                .iter()
+                .map(|&(sin, cos)| (centre.re + radius * cos, centre.im + radius * sin))
+                .unzip();
             escape_points_f64(&xs, &ys, c_re, c_im, max_iter, r2, piece);
         });
     }

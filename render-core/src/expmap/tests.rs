@@ -104,7 +104,7 @@ fn expmap_resampled_frames_match_direct_renders() {
         let needed = resampler.octaves_for(&map, width);
         assert!(needed.len() <= 10, "{needed:?} strips for one frame");
         strips
-            .keep(needed, |o| {
+            .keep(&map, needed, |o| {
                 Ok::<_, ()>(map.render_strip(o, &StopFlag::new()))
             })
             .unwrap();

@@ -168,7 +168,7 @@ pub fn render_animation(
     for n in 0..spec.frame_count() {
         let params = interp.frame(n)?;
         let width = interp.ln_view_width_at(interp.frame_time(n)).exp();
-        strips.keep(resampler.octaves_for(&map, width), |octave| {
+        strips.keep(&map, resampler.octaves_for(&map, width), |octave| {
             rendered += 1;
             let strip = map.render_strip(octave, stop);
             if stop.is_stopped() {
