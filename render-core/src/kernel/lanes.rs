@@ -43,3 +43,26 @@ pub(super) trait GatherComplex: Lanes<Scalar = f64> {
     /// The first `LANES` pointers must be valid for reads; the CPU must support the instruction set.
     unsafe fn gather(points: &[*const Point; 8]) -> (Self, Self);
 }
+
+/// Loop steps between yield checkpoints: a step of a row loop iterates every chain once, at most
+/// `CHAINS * LANES` (≤ 64) lane-iterations, so 256 steps are a few microseconds of work.
+const STEPS_PER_CHECKPOINT: u32 = 256;
+
+/// Counts a row loop's steps and reaches a yield checkpoint ([`crate::pacing`]) every
+/// [`STEPS_PER_CHECKPOINT`] of them.
+pub(super) struct Pacer(u32);
+
+impl Pacer {
+    pub(super) fn new() -> Pacer {
+        Pacer(STEPS_PER_CHECKPOINT)
+    }
+
+    #[inline(always)]
+    pub(super) fn step(&mut self) {
+        self.0 -= 1;
+        if self.0 == 0 {
+            self.0 = STEPS_PER_CHECKPOINT;
+            crate::pacing::checkpoint();
+        }
+    }
+}

@@ -16,7 +16,7 @@
 //! (the row is used up) holds `δ = 1` on a zero reference point that does not advance, a fixed
 //! point of the step that raises no event (`R² ≥ 4`).
 
-use super::lanes::{GatherComplex, Point};
+use super::lanes::{GatherComplex, Pacer, Point};
 use crate::deep::{
     BLA_TRY_NORM2, F64_DELTA_MIN, FloatExp, OrbitView, PerturbRow, SamplePosition, continue_sample,
 };
@@ -198,9 +198,6 @@ fn settle<V: GatherComplex>(
     }
 }
 
-/// Loop steps between yield checkpoints (see `super::row`).
-const STEPS_PER_CHECKPOINT: u32 = 256;
-
 /// Deep samples of one row: `out[i]` for the sample whose offset at iteration `row.start` is
 /// `deltas[i]` (`min` of the two lengths), equal to [`PerturbRow::sample`] of each.
 ///
@@ -258,13 +255,9 @@ pub(super) unsafe fn perturb_row<V, const CHAINS: usize>(
             chain.dr = V::load(values.dr.as_ptr());
             chain.di = V::load(values.di.as_ptr());
         }
-        let mut until_checkpoint = STEPS_PER_CHECKPOINT;
+        let mut pacer = Pacer::new();
         loop {
-            until_checkpoint -= 1;
-            if until_checkpoint == 0 {
-                until_checkpoint = STEPS_PER_CHECKPOINT;
-                crate::pacing::checkpoint();
-            }
+            pacer.step();
             let mut live = false;
             for chain in chains.iter_mut() {
                 if chain.idle == all {

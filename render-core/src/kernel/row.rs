@@ -9,7 +9,7 @@
 //! the value the escape test saw. The arithmetic is the reference's, in the same order and without
 //! fused multiply-add, so results equal `escape_f32` / `escape_f64` exactly.
 
-use super::lanes::Lanes;
+use super::lanes::{Lanes, Pacer};
 use crate::escape::EscapeSample;
 
 /// Widest register in lanes (AVX-512 f32), sizing the scratch arrays.
@@ -136,10 +136,6 @@ where
     }
 }
 
-/// Loop steps between yield checkpoints: a step iterates every chain once, at most
-/// `CHAINS * LANES` (≤ 64) lane-iterations, so 256 steps are a few microseconds of work.
-const STEPS_PER_CHECKPOINT: u32 = 256;
-
 /// Escape samples for the points `(xs[i], y)` into `out` (`min(xs.len(), out.len())` of them).
 ///
 /// # Safety
@@ -226,13 +222,9 @@ unsafe fn escape_run<V, const CHAINS: usize>(
         for chain in chains.iter_mut() {
             harvest(chain, all, &mut job, max);
         }
-        let mut until_checkpoint = STEPS_PER_CHECKPOINT;
+        let mut pacer = Pacer::new();
         loop {
-            until_checkpoint -= 1;
-            if until_checkpoint == 0 {
-                until_checkpoint = STEPS_PER_CHECKPOINT;
-                crate::pacing::checkpoint();
-            }
+            pacer.step();
             let mut live = false;
             for chain in chains.iter_mut() {
                 if chain.idle == all {

@@ -8,22 +8,7 @@ use render_core::deep::{BlaTable, DeepView, FloatExp, OrbitView, PerturbRow};
 use render_core::kernel::{InstructionSet, perturb_row_on};
 use render_core::{EscapeSample, RenderParams, StopFlag};
 
-/// SplitMix64, so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
-    }
-}
+use crate::rng::Rng;
 
 /// Every instruction set's samples equal the scalar loop's, for rows of several lengths.
 fn check(row: &PerturbRow<'_>, deltas: &[FloatExp], what: &str) {

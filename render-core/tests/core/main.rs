@@ -15,6 +15,7 @@ mod kernels_yield;
 mod npy_output;
 mod params_fuzz;
 mod render_pipeline;
+mod rng;
 mod simd_kernels_match_reference;
 mod stop_inside_band;
 mod validation_names_fields;
