@@ -238,9 +238,12 @@ unsafe fn escape_run<V, const CHAINS: usize>(
                 let steps = V::and_not(chain.count.lt(max), norm2.gt(r2));
                 let x_next = xx.sub(yy).add(cr);
                 let y_next = x.add(x).mul(y).add(ci);
-                chain.x = V::select(steps, x_next, x);
-                chain.y = V::select(steps, y_next, y);
-                chain.count = V::select(steps, chain.count.add(one), chain.count);
+                // Opaque to the optimiser: LLVM otherwise turns a select stored back over its
+                // own input into a masked store (AVX `vmaskmovps`), microcoded on AMD cores.
+                chain.x = std::hint::black_box(V::select(steps, x_next, x));
+                chain.y = std::hint::black_box(V::select(steps, y_next, y));
+                chain.count =
+                    std::hint::black_box(V::select(steps, chain.count.add(one), chain.count));
                 let finished = all & !V::bits(steps) & !chain.idle;
                 let live_lanes = all & !chain.idle;
                 if finished.count_ones() >= refill_at || finished == live_lanes {
