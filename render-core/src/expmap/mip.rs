@@ -62,11 +62,17 @@ impl MipStrip {
     }
 
     /// Texel (`col`, `row`) of `level`.
-    #[inline]
-    pub(super) fn texel(&self, level: usize, col: usize, row: usize) -> Option<[u8; 4]> {
-        let start = (col * self.rows[level] + row) * 4;
-        let px = self.levels[level].get(start..start + 4)?;
+    #[cfg(test)]
+    fn texel(&self, level: usize, col: usize, row: usize) -> Option<[u8; 4]> {
+        let (plane, rows) = self.level(level);
+        let start = (col * rows + row) * 4;
+        let px = plane.get(start..start + 4)?;
         Some([px[0], px[1], px[2], px[3]])
+    }
+
+    /// Level `level` (column-major RGBA8) and its rows per column.
+    pub(super) fn level(&self, level: usize) -> (&[u8], usize) {
+        (&self.levels[level], self.rows[level])
     }
 }
 

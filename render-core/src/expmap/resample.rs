@@ -22,12 +22,13 @@ pub struct Resampler {
     row_span: (f64, f64),
 }
 
-/// Where a pixel reads the map: `ln|d| / Δ` (the row offset in level-0 rows, shifted per
-/// frame), its mip level (`mip.rs`), and its two neighbouring columns of that level around
-/// `θ/(Δ·2^level) − ½` with the weight of the second; all but the shift the same in every frame.
+/// Where a pixel reads the map: `ln|d| / (Δ·2^level)` (its row offset in rows of its level,
+/// shifted per frame), its mip level (`mip.rs`), and its two neighbouring columns of that level
+/// around `θ/(Δ·2^level) − ½` with the weight of the second; all but the shift the same in every
+/// frame.
 #[derive(Clone, Copy)]
 struct PolarPixel {
-    ln_r: f32,
+    level_ln_r: f32,
     col_weight: f32,
     col0: u32,
     col1: u32,
@@ -66,7 +67,7 @@ impl Resampler {
                 let col = (theta / std::f64::consts::TAU * cols as f64 - 0.5) as f32;
                 let col0 = (col.floor() as i64).rem_euclid(cols);
                 polar.push(PolarPixel {
-                    ln_r: ln_r as f32,
+                    level_ln_r: (ln_r / f64::from(1u32 << level)) as f32,
                     col_weight: col - col.floor(),
                     col0: col0 as u32,
                     col1: ((col0 + 1) % cols) as u32,
@@ -118,46 +119,24 @@ impl Resampler {
             octaves.start as usize * rpo,
             (octaves.end as usize * rpo).max(1) - 1,
         );
-        // The strips by octave (missing ones read black), and where a map row of a level
-        // (clamped to the range) lies in them.
-        let by_octave: Vec<Option<&MipStrip>> =
-            (0..octaves.end).map(|o| strips.strips.get(&o)).collect();
-        let no_rows = row_range.0 > row_range.1;
-        let texel = |level: usize, (octave, within): (usize, usize), col: usize| -> [u8; 4] {
-            match by_octave.get(octave).copied().flatten() {
-                Some(strip) if !no_rows => {
-                    strip.texel(level, col, within).unwrap_or([0, 0, 0, 255])
-                }
-                _ => [0, 0, 0, 255],
-            }
-        };
-        // The texels above and below level-0 map row `row` (continuous, ≥ 0) in `level`, as
-        // (octave, row within the strip), and the weight of the lower one. Rows outside the
-        // frame's strips read the nearest row of the first or last.
-        let (first_octave, last_octave) = (octaves.start as usize, octaves.end.max(1) as usize - 1);
-        let places = |level: usize, row: f64| {
-            let per_strip = rpo >> level;
-            if no_rows || per_strip == 0 {
-                return ((0, 0), (0, 0), 0.0);
-            }
-            let octave = (row as usize / rpo).clamp(first_octave, last_octave);
-            let within = ((row - (octave * rpo) as f64 + 0.5) / f64::from(1u32 << level) - 0.5)
-                .clamp(0.0, (per_strip - 1) as f64 + 1.0);
-            let r0 = (within as usize).min(per_strip - 1);
-            let weight = (within - r0 as f64).min(1.0) as f32;
-            let top = (octave, r0);
-            let bottom = if r0 + 1 < per_strip {
-                (octave, r0 + 1)
-            } else if octave < last_octave {
-                (octave + 1, 0)
-            } else {
-                top
-            };
-            if row < (first_octave * rpo) as f64 {
-                return ((first_octave, 0), (first_octave, 0), 0.0);
-            }
-            (top, bottom, weight)
-        };
+        // Every level of every strip the frame reads (empty where a strip is missing: black),
+        // and per level a table from its rows, counted over all strips from level-0 row
+        // `row_range.0`, to (plane, row within it): rows outside the range read its first or last.
+        let first_octave = octaves.start.min(octaves.end.saturating_sub(1)) as usize;
+        let last_octave = octaves.end.max(1) as usize - 1;
+        let planes: Vec<(&[u8], usize)> = (first_octave..=last_octave)
+            .flat_map(|o| {
+                let strip = strips.strips.get(&(o as u32));
+                (0..LEVELS).map(move |level| strip.map_or((&[][..], 1), |s| s.level(level)))
+            })
+            .collect();
+        let tables: [RowTable; LEVELS] = std::array::from_fn(|level| {
+            RowTable::new(level, row_range, rpo, (first_octave, last_octave), &planes)
+        });
+        // Per level: the continuous row (of that level, from the table's first) of `ln|d| = 0`.
+        let base: [f64; LEVELS] = std::array::from_fn(|level| {
+            (shift + 0.5) / f64::from(1u32 << level) - 0.5 - tables[level].first as f64
+        });
         // Core pixels per frame pixel, and the core's half-size less the bilinear margin.
         let scale = view_width / core.view_width;
         let (half_w, half_h) = (w as f64 / 2.0, h as f64 / 2.0);
@@ -186,15 +165,15 @@ impl Resampler {
                             continue;
                         }
                         let level = usize::from(p.level);
-                        let row = (shift - f64::from(p.ln_r)).max(0.0);
-                        let (top, bottom, fr) = places(level, row);
+                        let (top, bottom, fr) =
+                            tables[level].places(base[level] - f64::from(p.level_ln_r));
                         let (c0, c1) = (p.col0 as usize, p.col1 as usize);
                         px.copy_from_slice(&blend(
                             [
-                                texel(level, top, c0),
-                                texel(level, top, c1),
-                                texel(level, bottom, c0),
-                                texel(level, bottom, c1),
+                                top.texel(c0),
+                                top.texel(c1),
+                                bottom.texel(c0),
+                                bottom.texel(c1),
                             ],
                             p.col_weight,
                             fr,
@@ -203,6 +182,88 @@ impl Resampler {
                 }
             }
         });
+    }
+}
+
+/// A map row of one level as the frame reads it: the plane (one level of one strip, empty where
+/// the strip is missing), its rows per column, and the row.
+#[derive(Clone, Copy)]
+struct RowPlace<'a> {
+    plane: &'a [u8],
+    rows: usize,
+    within: usize,
+}
+
+impl RowPlace<'_> {
+    /// Texel `col` of this row (black where the strip is missing).
+    #[inline]
+    fn texel(self, col: usize) -> [u8; 4] {
+        let start = (col * self.rows + self.within) * 4;
+        match self.plane.get(start..start + 4) {
+            Some(px) => [px[0], px[1], px[2], px[3]],
+            None => [0, 0, 0, 255],
+        }
+    }
+}
+
+/// For one frame and one mip level, the place of every row of that level the frame can read.
+struct RowTable<'a> {
+    /// The level's row of `places[0]`.
+    first: usize,
+    places: Vec<RowPlace<'a>>,
+}
+
+impl<'a> RowTable<'a> {
+    /// Rows of `level` covering level-0 rows `row_range` (inclusive), one beyond at each end,
+    /// each placed by its centre: the strip holding it, and its row in that strip's level.
+    fn new(
+        level: usize,
+        row_range: (usize, usize),
+        rpo: usize,
+        (first_octave, last_octave): (usize, usize),
+        planes: &[(&'a [u8], usize)],
+    ) -> RowTable<'a> {
+        let no_rows = row_range.0 > row_range.1;
+        let cell = f64::from(1u32 << level);
+        let per_strip = (rpo >> level).max(1);
+        let first = (row_range.0 >> level).saturating_sub(1);
+        let last = (row_range.1.max(row_range.0) >> level) + 2;
+        let places = (first..=last)
+            .map(|row| {
+                if no_rows {
+                    return RowPlace {
+                        plane: &[],
+                        rows: 1,
+                        within: 0,
+                    };
+                }
+                let centre =
+                    ((row as f64 + 0.5) * cell - 0.5).clamp(row_range.0 as f64, row_range.1 as f64);
+                let octave = (centre as usize / rpo).clamp(first_octave, last_octave);
+                let within = ((centre - (octave * rpo) as f64 + 0.5) / cell - 0.5)
+                    .round()
+                    .clamp(0.0, (per_strip - 1) as f64) as usize;
+                let (plane, rows) = planes[(octave - first_octave) * LEVELS + level];
+                RowPlace {
+                    plane,
+                    rows,
+                    within,
+                }
+            })
+            .collect();
+        RowTable { first, places }
+    }
+
+    /// The rows above and below continuous row `y` (counted from `first`) and the weight of the
+    /// lower one; rows beyond the table read its ends.
+    #[inline]
+    fn places(&self, y: f64) -> (RowPlace<'a>, RowPlace<'a>, f32) {
+        let last = self.places.len() - 2;
+        let y = y.max(0.0);
+        // `y ≥ 0`: truncation is the floor, without a libm call.
+        let index = (y as usize).min(last);
+        let weight = (y - index as f64).min(1.0) as f32;
+        (self.places[index], self.places[index + 1], weight)
     }
 }
 
@@ -245,15 +306,16 @@ impl StripSet {
     }
 }
 
-/// Bilinear blend of `[top-left, top-right, bottom-left, bottom-right]`.
+/// Bilinear blend of `[top-left, top-right, bottom-left, bottom-right]`, in 8-bit fixed point
+/// (weights to 1/256, rounded once at the end).
 fn blend(q: [[u8; 4]; 4], fx: f32, fy: f32) -> [u8; 4] {
-    let mut out = [0u8; 4];
-    for (k, o) in out.iter_mut().enumerate() {
-        let top = f32::from(q[0][k]) * (1.0 - fx) + f32::from(q[1][k]) * fx;
-        let bottom = f32::from(q[2][k]) * (1.0 - fx) + f32::from(q[3][k]) * fx;
-        *o = (top * (1.0 - fy) + bottom * fy + 0.5) as u8;
-    }
-    out
+    let wx = (fx.clamp(0.0, 1.0) * 256.0 + 0.5) as u32;
+    let wy = (fy.clamp(0.0, 1.0) * 256.0 + 0.5) as u32;
+    std::array::from_fn(|k| {
+        let top = u32::from(q[0][k]) * (256 - wx) + u32::from(q[1][k]) * wx;
+        let bottom = u32::from(q[2][k]) * (256 - wx) + u32::from(q[3][k]) * wx;
+        ((top * (256 - wy) + bottom * wy + (1 << 15)) >> 16) as u8
+    })
 }
 
 /// The core frame (`width` pixels wide) at pixel coordinates `(x, y)`, both inside its edge
