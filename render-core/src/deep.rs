@@ -30,11 +30,11 @@ pub use perturb::{OrbitView, PerturbRow, SamplePosition, continue_sample};
 pub use skip::linear_start;
 
 use crate::escape::EscapeSample;
+use crate::params::{Coord, RenderParams};
+use crate::stop::StopFlag;
 
 /// Samples whose start offsets [`DeepView::compute_row`] computes per kernel call (on the stack).
 const DELTAS_PER_CALL: usize = 256;
-use crate::params::{Coord, RenderParams};
-use crate::stop::StopFlag;
 
 /// Everything the per-pixel loop of one image needs: both reference orbits, the pixel step, and
 /// the shared linear start. Built once per image; cheap to share between threads.

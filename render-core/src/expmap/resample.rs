@@ -100,8 +100,7 @@ impl Resampler {
     }
 
     /// Frame of width `view_width` into `rgba` (`width × height` RGBA8). Every strip
-    /// [`Self::octaves_for`] names must be in `strips`; rows of strips not there read as the
-    /// nearest row that is.
+    /// [`Self::octaves_for`] names should be in `strips`; texels of strips not there read black.
     pub fn frame(
         &self,
         map: &ExpMap,
@@ -141,8 +140,8 @@ impl Resampler {
         let scale = view_width / core.view_width;
         let (half_w, half_h) = (w as f64 / 2.0, h as f64 / 2.0);
         let row_bytes = w * 4;
-        // Blocks of 8 rows by 16 columns: a block reads a compact patch of the map, so its
-        // texels stay in cache (row by row, neighbouring pixels read map rows a strip row apart).
+        // Blocks of 8 rows by 16 columns: a block reads a compact patch of the map, so texels
+        // read by one pixel are still in cache for its neighbours in both directions.
         for_each_chunk(rgba, row_bytes * BLOCK_ROWS, |chunk_index, out| {
             let rows_here = out.len() / row_bytes;
             for i0 in (0..w).step_by(BLOCK_COLUMNS) {

@@ -5,7 +5,7 @@
 //! lane refilled later, or rebased onto the zero orbit, reads another orbit index), so the
 //! reference points are gathered lane by lane; the arithmetic is then one register wide, in the
 //! scalar loop's order and without fused multiply-add, so every sample equals
-//! [`crate::deep::iterate_sample`]'s bit for bit.
+//! [`PerturbRow::sample`]'s (the scalar loop's) bit for bit.
 //!
 //! Anything but the plain step is an *event*, handled lane by lane in scalar code ([`settle`]):
 //! an escape, `max_iter`, a rebase (`|X + δ| < |δ|`, or the end of the orbit), and an offset
@@ -47,23 +47,32 @@ struct Chain<V: GatherComplex> {
     /// Points `point` advances by per step: 1, or 0 for idle lanes.
     stride: [usize; MAX_LANES],
     pixel: [usize; MAX_LANES],
-    on_zero: [bool; MAX_LANES],
     count_base: [i64; MAX_LANES],
     /// Step at which the lane reaches `max_iter` or the last point of its orbit.
     event_at: [i64; MAX_LANES],
     /// Lanes with no sample.
     idle: u32,
-    /// Lanes on the zero orbit (`on_zero` as bits).
+    /// Lanes on the zero orbit (rebased at least once).
     zero_bits: u32,
     /// Earliest `event_at` of the chain's lanes.
     next_event: i64,
 }
 
 impl<V: GatherComplex> Chain<V> {
+    fn on_zero(&self, lane: usize) -> bool {
+        self.zero_bits & (1 << lane) != 0
+    }
+
+    /// Moves lane `lane` onto the zero orbit at its point 0 (a rebase) at `step`.
+    fn rebase(&mut self, lane: usize, row: &PerturbRow<'_>, step: i64) {
+        self.zero_bits |= 1 << lane;
+        self.aim(lane, row, 0, step);
+    }
+
     /// Points lane `lane` at point `index` of its orbit at `step`, and notes when it next needs
     /// the scalar code (`max_iter`, or the orbit's last point).
     fn aim(&mut self, lane: usize, row: &PerturbRow<'_>, index: usize, step: i64) {
-        let orbit = orbit(row, self.on_zero[lane]);
+        let orbit = orbit(row, self.on_zero(lane));
         self.point[lane] = &orbit.points[index];
         self.stride[lane] = 1;
         let last_point = step + (orbit.points.len() - 1 - index) as i64;
@@ -115,7 +124,6 @@ fn refill<V: GatherComplex>(
         }
         (values.dr[lane], values.di[lane]) = delta.to_f64();
         chain.pixel[lane] = pixel;
-        chain.on_zero[lane] = false;
         chain.zero_bits &= !(1 << lane);
         chain.count_base[lane] = step - i64::from(row.start);
         chain.idle &= !(1 << lane);
@@ -145,7 +153,7 @@ fn settle<V: GatherComplex>(
         let (dr, di) = (values.dr[lane], values.di[lane]);
         let pixel = chain.pixel[lane];
         let iteration = (step - chain.count_base[lane]) as u32;
-        let on_zero = chain.on_zero[lane];
+        let on_zero = chain.on_zero(lane);
         let orbit = orbit(row, on_zero);
         // SAFETY: `point` points into `orbit.points` (set by `aim`, advanced by at most the steps
         // before `event_at`), so the difference is an index of that slice.
@@ -187,9 +195,7 @@ fn settle<V: GatherComplex>(
                 continue;
             }
             (values.dr[lane], values.di[lane]) = (xr, xi);
-            chain.on_zero[lane] = true;
-            chain.zero_bits |= 1 << lane;
-            chain.aim(lane, row, 0, step);
+            chain.rebase(lane, row, step);
             (values.zr[lane], values.zi[lane]) = (0.0, 0.0);
         } else {
             (values.zr[lane], values.zi[lane]) = (zr, zi);
@@ -233,7 +239,6 @@ pub(super) unsafe fn perturb_row<V, const CHAINS: usize>(
             point: [&IDLE_POINT; MAX_LANES],
             stride: [0; MAX_LANES],
             pixel: [0; MAX_LANES],
-            on_zero: [false; MAX_LANES],
             count_base: [0; MAX_LANES],
             event_at: [i64::MAX; MAX_LANES],
             idle: all,
@@ -323,10 +328,7 @@ pub(super) unsafe fn perturb_row<V, const CHAINS: usize>(
                     while bits != 0 {
                         let lane = bits.trailing_zeros() as usize;
                         bits &= bits - 1;
-                        chain.on_zero[lane] = true;
-                        chain.zero_bits |= 1 << lane;
-                        chain.zero_bits |= 1 << lane;
-                        chain.aim(lane, row, 0, step);
+                        chain.rebase(lane, row, step);
                     }
                 }
                 // δ ← 2·X·δ + δ², in the scalar loop's order.
