@@ -1,5 +1,6 @@
 //! The HTTP API of docs/DESIGN.md §4: the router, its middleware, and the static web UI.
 
+pub mod animations;
 pub mod auth;
 pub mod error;
 pub mod escapes;
@@ -45,6 +46,10 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::get_job, jobs::delete_job))
         .routes(routes!(jobs::cancel_job))
         .routes(routes!(result::get_result))
+        .routes(routes!(animations::create_animation))
+        .routes(routes!(animations::get_animation))
+        .routes(routes!(animations::cancel_animation))
+        .routes(routes!(animations::get_video))
         .routes(routes!(thumbnail::get_thumbnail))
         .routes(routes!(escapes::get_escapes))
         .routes(routes!(events::job_events))

@@ -1,7 +1,8 @@
-//! The job system: the render workers and the renderer they drive (the Job record they work on
+//! The job system: the render workers, the renderer they drive and the animations' encodes (the Job record they work on
 //! is julia-api-types').
 
 pub mod deadline;
+pub mod encode;
 pub mod renderer;
 pub mod watch;
 pub mod worker;

@@ -16,6 +16,7 @@
 //! the cap (a node with a higher cap gave it back) is failed when a claim reaches it. A graceful
 //! drain `release` gives the try back: the job did nothing wrong.
 
+pub mod animations;
 mod attempts;
 mod dir_lock;
 pub mod postgres;
@@ -255,6 +256,9 @@ pub trait JobStore: Send + Sync + 'static {
 
     /// Changes whenever a job may have become claimable; idle workers wait on it.
     fn work_signal(&self) -> watch::Receiver<u64>;
+
+    /// The animations kept beside the jobs (their frames are jobs of this store).
+    fn animations(&self) -> &dyn animations::AnimationStore;
 }
 
 /// Opens the store a database URL names.

@@ -167,12 +167,17 @@ impl Caller {
     /// `403` unless this caller may cancel or replace `job`: its submitting key, or any key for a
     /// job submitted while no keys were required.
     pub fn check_owner(&self, job: &Job) -> Result<(), ApiError> {
+        self.check_owner_of(job.owner.as_deref())
+    }
+
+    /// The same rule for anything submitted by `owner` (a job, an animation).
+    pub fn check_owner_of(&self, owner: Option<&str>) -> Result<(), ApiError> {
         let caller = self.require()?;
-        match (&job.owner, caller) {
+        match (owner, caller) {
             (Some(owner), Some(caller)) if owner != caller => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "not_owner",
-                "only the API key that submitted this job can cancel or replace it",
+                "only the API key that submitted this can cancel or replace it",
             )),
             _ => Ok(()),
         }

@@ -169,7 +169,7 @@ pub(super) fn queue_full(capacity: u64) -> ApiError {
 
 /// `415` unless the body is declared JSON: a cross-site HTML form can send only form encodings
 /// and `text/plain`, so this keeps any web page from queueing or replacing jobs.
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let essence = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

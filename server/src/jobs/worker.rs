@@ -12,6 +12,7 @@ use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
 use crate::jobs::deadline::{JobDeadline, TIMEOUT_CODE};
+use crate::jobs::encode::encode_one;
 use crate::jobs::renderer::{JobRenderer, RenderFailure, WorkerTarget};
 use crate::jobs::watch::JobWatch;
 use crate::metrics::names::RENDERED_SAMPLES;
@@ -101,6 +102,9 @@ fn run_worker(ctx: &WorkerContext, target: WorkerTarget, worker_id: &str) {
         work.borrow_and_update();
         match ctx.runtime.block_on(ctx.store.claim(worker_id, ctx.lease)) {
             Ok(Some(claimed)) => run_job(ctx, target, claimed),
+            // No render to do: an animation whose frames are all done may wait for its encode
+            // (checked each idle poll: a frame finishing elsewhere sends no wake-up).
+            Ok(None) if encode_one(ctx, worker_id) => {}
             Ok(None) => ctx.runtime.block_on(async {
                 tokio::select! {
                     _ = work.changed() => {}

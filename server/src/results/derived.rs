@@ -1,7 +1,10 @@
 //! Files derived from a result and kept beside it, named by a hash and a kind: a render's escape
-//! data (so palette and mapping changes colour it again without a render) and a job's thumbnail.
+//! data (so palette and mapping changes colour it again without a render), a job's thumbnail, and
+//! an animation's video (named by the animation's hash: its frames are results of their own).
 
 use std::io;
+
+use julia_api_types::VideoFormat;
 
 /// A kind of derived file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +16,8 @@ pub enum Derived {
     /// The job's image scaled to at most `results::THUMBNAIL_SIDE` pixels; named by the
     /// job's hash.
     Thumbnail,
+    /// An animation's video; named by the animation's hash.
+    Video(VideoFormat),
 }
 
 impl Derived {
@@ -24,6 +29,7 @@ impl Derived {
         match self {
             Derived::Escapes => format!("{hash}.escapes.npy.gz"),
             Derived::Thumbnail => format!("{hash}.thumb.png"),
+            Derived::Video(format) => format!("{hash}.video.{}", format.as_str()),
         }
     }
 }

@@ -26,6 +26,7 @@ use super::{
     QueueStats, Requeued, StoreError, StoreOptions, StoreResult,
 };
 
+use super::animations::{AnimationStore, SqlAnimations};
 use super::row::{JobRow, micros, queue_stats};
 use julia_api_types::{Job, JobError};
 
@@ -57,6 +58,7 @@ const WORK_CHANNEL: &str = "julia_work";
 
 pub struct PostgresStore {
     pool: PgPool,
+    animations: SqlAnimations<Postgres>,
     events: broadcast::Sender<Job>,
     work: Arc<watch::Sender<u64>>,
     tasks: Vec<JoinHandle<()>>,
@@ -89,6 +91,7 @@ impl PostgresStore {
             tokio::spawn(safety_poll(work.clone())),
         ];
         Ok(PostgresStore {
+            animations: SqlAnimations::postgres(pool.clone()),
             pool,
             events,
             work,
@@ -358,6 +361,10 @@ impl JobStore for PostgresStore {
 
     fn subscribe(&self) -> broadcast::Receiver<Job> {
         self.events.subscribe()
+    }
+
+    fn animations(&self) -> &dyn AnimationStore {
+        &self.animations
     }
 
     fn work_signal(&self) -> watch::Receiver<u64> {

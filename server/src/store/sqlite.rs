@@ -22,6 +22,7 @@ use super::{
 };
 use sqlx::FromRow;
 
+use super::animations::{AnimationStore, SqlAnimations};
 use super::row::{JobRow, micros, queue_stats};
 use julia_api_types::{Job, JobError};
 
@@ -31,6 +32,7 @@ mod open;
 
 pub struct SqliteStore {
     writer: SqlitePool,
+    animations: SqlAnimations<sqlx::Sqlite>,
     reader: SqlitePool,
     events: broadcast::Sender<Job>,
     work: watch::Sender<u64>,
@@ -322,6 +324,10 @@ impl JobStore for SqliteStore {
 
     fn subscribe(&self) -> broadcast::Receiver<Job> {
         self.events.subscribe()
+    }
+
+    fn animations(&self) -> &dyn AnimationStore {
+        &self.animations
     }
 
     fn work_signal(&self) -> watch::Receiver<u64> {

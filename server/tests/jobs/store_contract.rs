@@ -208,6 +208,35 @@ macro_rules! contract_tests {
                 let b = $backend().await;
                 contract::the_owner_is_stored_and_dedup_keeps_the_first_owner(&*b.store).await;
             }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn an_animation_counts_done_frames_and_is_encoded_once_all_are_done() {
+                let b = $backend().await;
+                contract::an_animation_counts_done_frames_and_is_encoded_once_all_are_done(
+                    &*b.store,
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn one_row_per_hash_and_a_lost_frame_fails_until_submitted_again() {
+                let b = $backend().await;
+                contract::one_row_per_hash_and_a_lost_frame_fails_until_submitted_again(&*b.store)
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn an_expired_encode_is_claimed_again_and_the_old_claim_is_fenced() {
+                let b = $backend().await;
+                contract::an_expired_encode_is_claimed_again_and_the_old_claim_is_fenced(&*b.store)
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn cancel_names_the_frames_no_other_active_animation_uses() {
+                let b = $backend().await;
+                contract::cancel_names_the_frames_no_other_active_animation_uses(&*b.store).await;
+            }
         }
     };
 }

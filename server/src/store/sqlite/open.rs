@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tokio::sync::{broadcast, watch};
 
 use super::{SqliteStore, now_micros};
+use crate::store::animations::SqlAnimations;
 use crate::store::attempts::Sql;
 use crate::store::{StoreOptions, StoreResult};
 use julia_api_types::JobStatus;
@@ -70,6 +71,7 @@ impl SqliteStore {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let (work, _) = watch::channel(0);
         Ok(SqliteStore {
+            animations: SqlAnimations::sqlite(writer.clone()),
             writer,
             reader,
             events,

@@ -2,6 +2,7 @@
 //! every one against every backend. They are grouped by concept and re-exported here as
 //! `contract::*`.
 
+mod animations;
 mod claims;
 mod deletion;
 mod events;
@@ -10,6 +11,7 @@ mod retention;
 mod retries;
 mod submissions;
 
+pub use animations::*;
 pub use claims::*;
 pub use deletion::*;
 pub use events::*;
