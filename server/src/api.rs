@@ -46,7 +46,12 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::get_job, jobs::delete_job))
         .routes(routes!(jobs::cancel_job))
         .routes(routes!(result::get_result))
-        .routes(routes!(animations::create_animation))
+        // Keyframes of deep views can outgrow the 64 KiB of a job's body.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(animations::create_animation))
+                .layer(DefaultBodyLimit::max(animations::BODY_LIMIT_BYTES)),
+        )
         .routes(routes!(animations::get_animation))
         .routes(routes!(animations::cancel_animation))
         .routes(routes!(animations::get_video))

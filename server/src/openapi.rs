@@ -36,11 +36,22 @@ pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> 
     params["then"] = json!({"properties": {"supersample": {"const": 1}}});
     doc["components"]["schemas"]["JobEvent"]["properties"]["data"]["contentSchema"] =
         json!({"$ref": "#/components/schemas/Job"});
-    add_job_links(&mut doc);
+    add_links(&mut doc, "/api/jobs", "/api/jobs/{id}", "job");
+    add_links(
+        &mut doc,
+        "/api/animations",
+        "/api/animations/{id}",
+        "animation",
+    );
+    describe_animation_views(&mut doc);
     // A result is a file, not JSON: utoipa would describe `Vec<u8>` as an array of integers.
-    for file in ["result", "thumbnail", "escapes"] {
-        let path = format!("/api/jobs/{{id}}/{file}");
-        let answer = &mut doc["paths"][&path]["get"]["responses"]["200"]["content"];
+    let files = ["result", "thumbnail", "escapes"].map(|f| format!("/api/jobs/{{id}}/{f}"));
+    for path in files
+        .iter()
+        .map(String::as_str)
+        .chain(["/api/animations/{id}/video"])
+    {
+        let answer = &mut doc["paths"][path]["get"]["responses"]["200"]["content"];
         if let Some(content) = answer.as_object_mut() {
             for (media_type, body) in content.iter_mut() {
                 body["schema"] = json!({"type": "string", "contentMediaType": media_type});
@@ -50,15 +61,13 @@ pub fn served_document(document: &utoipa::openapi::OpenApi, limits: &Limits) -> 
     doc
 }
 
-/// Links from a submission's answer to every operation on the job it returns (`id` from the
-/// body), so clients and stateful testers can follow a job's life from the document alone.
-fn add_job_links(doc: &mut Value) {
+/// Links from a submission's answer (`POST submit`) to every operation on the `what` it returns
+/// (under `under`, `id` from the body), so clients and stateful testers can follow its life from
+/// the document alone.
+fn add_links(doc: &mut Value, submit: &str, under: &str, what: &str) {
     let mut links = serde_json::Map::new();
     if let Some(paths) = doc["paths"].as_object() {
-        for (path, item) in paths
-            .iter()
-            .filter(|(p, _)| p.starts_with("/api/jobs/{id}"))
-        {
+        for (path, item) in paths.iter().filter(|(p, _)| p.starts_with(under)) {
             for operation in item.as_object().into_iter().flat_map(|ops| ops.values()) {
                 if let Some(operation_id) = operation["operationId"].as_str() {
                     links.insert(
@@ -66,19 +75,52 @@ fn add_job_links(doc: &mut Value) {
                         json!({
                             "operationId": operation_id,
                             "parameters": {"id": "$response.body#/id"},
-                            "description": format!("{path} of the job in this answer"),
+                            "description": format!("{path} of the {what} in this answer"),
                         }),
                     );
                 }
             }
         }
     }
-    let submit = &mut doc["paths"]["/api/jobs"]["post"]["responses"];
+    let answers = &mut doc["paths"][submit]["post"]["responses"];
     for status in ["200", "202"] {
-        if submit[status].is_object() {
-            submit[status]["links"] = Value::Object(links.clone());
+        if answers[status].is_object() {
+            answers[status]["links"] = Value::Object(links.clone());
         }
     }
+}
+
+/// A keyframe's `view` holds RenderParams' own schemas of the fields that may change over time;
+/// the rules between fields JSON Schema cannot state are the extension `x-animation-rules`.
+fn describe_animation_views(doc: &mut Value) {
+    let params = doc["components"]["schemas"]["RenderParams"]["properties"].clone();
+    let properties: serde_json::Map<String, Value> = crate::animation::spec::VIEW_FIELDS
+        .iter()
+        .filter_map(|field| Some((field.to_string(), params.get(*field)?.clone())))
+        .collect();
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["AnimationKeyframe"]["properties"]["view"] = json!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+        "description": "The render parameters that may change over time, with RenderParams' rules",
+    });
+    let spec = &mut schemas["AnimationSpec"];
+    spec["required"] = json!(["keyframes"]);
+    let keyframes = &mut spec["properties"]["keyframes"];
+    if let Some(keyframes) = keyframes.as_object_mut() {
+        keyframes.remove("default");
+    }
+    keyframes["maxItems"] = json!(crate::api::animations::MAX_API_KEYFRAMES);
+    spec["x-animation-rules"] = json!({
+        "keyframe_times": "the first t is 0 and each later one is greater than the one before",
+        "frames": format!(
+            "round(last t × fps) frames, 2 ..= {} (and at most the queue's capacity)",
+            crate::api::animations::MAX_API_FRAMES
+        ),
+        "moving_centre": "a centre that moves between keyframes must be placeable in f64 at that depth",
+        "per_frame": "every frame's parameters keep RenderParams' rules, x-max-pixels included",
+    });
 }
 
 /// Stand-in type that carries the schema of one Server-Sent Event of `GET /api/events` as an SSE

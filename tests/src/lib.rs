@@ -6,6 +6,7 @@
 //! Each server has its own temporary data directory and is killed when dropped.
 
 pub use test_support::pg_cluster;
+pub mod video;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -48,14 +48,24 @@ impl Default for AnimationLimits {
     }
 }
 
-/// The spec as JSON carries it; every field but `keyframes` has a default.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The spec as JSON carries it; every field but `keyframes` has a default. The schema states
+/// each field's bounds; the rules between fields (times from 0, strictly increasing; frames and
+/// samples from the duration) are the extension `x-animation-rules` (`crate::openapi`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = AnimationSpec)]
 pub struct WireSpec {
+    /// Even, in pixels.
+    #[schema(minimum = 2, maximum = 8192, multiple_of = 2, default = 1280)]
     pub width: u32,
+    /// Even, in pixels.
+    #[schema(minimum = 2, maximum = 8192, multiple_of = 2, default = 720)]
     pub height: u32,
+    #[schema(minimum = 1, maximum = 120, default = 30)]
     pub fps: u32,
+    #[schema(minimum = 1, maximum = 4, default = 1)]
     pub supersample: u32,
+    #[schema(min_items = 2)]
     pub keyframes: Vec<WireKeyframe>,
 }
 
@@ -72,10 +82,15 @@ impl Default for WireSpec {
 }
 
 /// One keyframe as JSON carries it: a time in seconds and the view's changing parameters.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AnimationKeyframe)]
 pub struct WireKeyframe {
+    /// Seconds from the start.
+    #[schema(minimum = 0, maximum = 3600)]
     pub t: f64,
+    /// `center`, `view_width`, `c`, `max_iter`, `palette`, as in RenderParams.
+    #[schema(value_type = Object)]
     pub view: Map<String, Value>,
 }
 

@@ -23,9 +23,12 @@ use super::error::ApiError;
 use super::jobs::{queue_full, require_json};
 use super::state::AppState;
 use super::stored::{STREAM_CHUNK, immutable, not_modified, storage_unavailable};
+use crate::animation::spec::WireSpec;
 use crate::animation::{AnimationLimits, Interpolator, parse_spec};
 use crate::results::Derived;
-use crate::store::animations::{AnimationInserted, NewAnimation, StoredAnimation};
+use crate::store::animations::{
+    AnimationInserted, CanceledAnimation, NewAnimation, StoredAnimation,
+};
 use crate::store::{Inserted, NewJob, Requeued};
 use julia_api_types::{Animation, AnimationStatus, ErrorBody, JobStatus, VideoFormat};
 
@@ -33,11 +36,18 @@ use julia_api_types::{Animation, AnimationStatus, ErrorBody, JobStatus, VideoFor
 /// the handler queues them all. The command line renders longer ones.
 pub const MAX_API_FRAMES: u64 = 3600;
 
+/// Most keyframes of one animation submitted over HTTP.
+pub const MAX_API_KEYFRAMES: usize = 100;
+
+/// The largest body of a submission: 100 keyframes whose every coordinate is a decimal of the
+/// longest length (2000 characters) fit.
+pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SubmitQuery {
     /// `mp4` (H.264, the default) or `webm` (VP9).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<VideoFormat>)]
     format: Option<String>,
 }
 
@@ -45,15 +55,14 @@ pub struct SubmitQuery {
 #[utoipa::path(
     post, path = "/api/animations", tag = "animations",
     params(SubmitQuery),
-    request_body(content = Object, content_type = "application/json",
-        description = "{width, height, fps, supersample, keyframes: [{t, view}]}"),
+    request_body(content = WireSpec, content_type = "application/json"),
     responses(
         (status = 202, description = "its frames are queued (or, for one that had failed or been canceled, its missing frames)", body = Animation,
             headers(("Location" = String, description = "the animation's URL"))),
         (status = 200, description = "the same animation is already rendering or done: that one, with `deduplicated: true`", body = Animation),
         (status = 400, description = "malformed JSON or query", body = ErrorBody),
         (status = 401, description = "API keys are required and none (or a wrong one) was sent", body = ErrorBody),
-        (status = 413, description = "body over the limit", body = ErrorBody),
+        (status = 413, description = "body over the limit (2 MiB)", body = ErrorBody),
         (status = 415, description = "the body is not `application/json`", body = ErrorBody),
         (status = 422, description = "invalid spec; `field` names the first bad one", body = ErrorBody),
         (status = 429, description = "too many submissions from this client (see Retry-After)", body = ErrorBody),
@@ -99,6 +108,7 @@ pub async fn create_animation(
     })?;
     let limits = AnimationLimits {
         max_frames: MAX_API_FRAMES.min(app.config.queue_capacity),
+        max_keyframes: MAX_API_KEYFRAMES,
         frame: app.limits(),
         ..AnimationLimits::default()
     };
@@ -263,7 +273,9 @@ pub async fn cancel_animation(
     let id = parse_id(id)?;
     let stored = find(&app, id).await?;
     caller.check_owner_of(stored.owner.as_deref())?;
-    let Some((stored, jobs)) = app.store.animations().cancel_animation(id).await? else {
+    let Some(CanceledAnimation { stored, frame_jobs }) =
+        app.store.animations().cancel_animation(id).await?
+    else {
         return Err(ApiError::not_found("animation"));
     };
     if stored.animation.status != AnimationStatus::Canceled {
@@ -276,7 +288,7 @@ pub async fn cancel_animation(
             ),
         ));
     }
-    for job in jobs {
+    for job in frame_jobs {
         app.store.cancel(job).await?;
     }
     Ok(Json(stored.animation))

@@ -10,6 +10,7 @@
 //! the encoder. An animation whose frame lost its job (failed, canceled, deleted) is `failed`
 //! until it is submitted again, which re-queues just the missing frames.
 
+mod row;
 mod sql;
 
 pub(super) use sql::SqlAnimations;
@@ -59,6 +60,16 @@ pub enum AnimationInserted {
     Existing(StoredAnimation),
 }
 
+/// What `cancel_animation` did.
+#[derive(Clone, Debug)]
+pub struct CanceledAnimation {
+    /// The animation as it now is (`canceled`, or as it was if it had already finished).
+    pub stored: StoredAnimation,
+    /// Its frames' queued or running jobs that no other active animation uses, for the caller to
+    /// cancel as jobs (empty unless this call canceled it).
+    pub frame_jobs: Vec<Uuid>,
+}
+
 /// An encode a worker now holds.
 #[derive(Clone, Debug)]
 pub struct ClaimedEncode {
@@ -95,13 +106,8 @@ pub trait AnimationStore: Send + Sync {
 
     fn animation_by_hash(&self, hash: &str) -> BoxFuture<'_, StoreResult<Option<StoredAnimation>>>;
 
-    /// Cancels a rendering or encoding animation. Returns it (as it now is) and the ids of its
-    /// frames' queued or running jobs that no other active animation uses, for the caller to
-    /// cancel as jobs; `None` when there is no such animation.
-    fn cancel_animation(
-        &self,
-        id: Uuid,
-    ) -> BoxFuture<'_, StoreResult<Option<(StoredAnimation, Vec<Uuid>)>>>;
+    /// Cancels a rendering or encoding animation; `None` when there is no such animation.
+    fn cancel_animation(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<CanceledAnimation>>>;
 
     /// Claims the oldest animation whose frames are all done and that nobody is encoding (or
     /// whose encoder's lease ran out). On the way, fails animations that lost a frame and

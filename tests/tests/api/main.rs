@@ -4,13 +4,14 @@
 //! ([`events`]), connection limits ([`connections`]), backpressure and drain ([`overload`]),
 //! restart recovery ([`recovery`]), admission by work with the job time limit ([`job_limits`]) and
 //! deep-zoom jobs ([`deep_jobs`]), and colour without re-rendering with thumbnails
-//! ([`colour`]).
+//! ([`colour`]), and animations as frame jobs with one video out ([`animations`]).
 //!
 //! Every test starts its own server on its own port and data directory, so they run in parallel.
 //!
 //! Build the binary first: `cargo build -p julia-server`.
 
 mod access;
+mod animations;
 mod colour;
 mod connections;
 mod contract;

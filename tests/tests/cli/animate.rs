@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use julia_tests::server_binary;
+use julia_tests::video::probe;
 use serde_json::{Value, json};
 
 fn animate(dir: &Path, spec: &Value, output: &str, extra: &[&str]) -> Output {
@@ -32,34 +33,9 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// A 2-second 12 fps zoom (24 frames) of 96×54, into the β fixed point of the default c (on its Julia set).
+/// A 2-second 12 fps zoom (24 frames) of 96×54.
 fn zoom_spec() -> Value {
-    json!({"width": 96, "height": 54, "fps": 12, "keyframes": [
-        {"t": 0, "view": {"center": {"re": 1.5275031186435346, "im": -0.07591217835228786}, "view_width": 3, "max_iter": 150}},
-        {"t": 2, "view": {"center": {"re": 1.5275031186435346, "im": -0.07591217835228786}, "view_width": 0.001, "max_iter": 150}}
-    ]})
-}
-
-/// ffprobe's count of decoded frames and the container's duration in seconds.
-fn probe(path: &Path) -> (u64, f64) {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
-        .args(["-show_entries", "stream=nb_read_frames,codec_name,pix_fmt"])
-        .args(["-show_entries", "format=duration", "-of", "json"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs (install Debian's ffmpeg)");
-    assert!(out.status.success(), "ffprobe: {}", stderr(&out));
-    let info: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let frames = info["streams"][0]["nb_read_frames"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("a frame count");
-    let duration = info["format"]["duration"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .expect("a duration");
-    (frames, duration)
+    julia_tests::video::zoom_spec(96, 54, 12, 2, 150)
 }
 
 #[test]

@@ -1,11 +1,13 @@
 //! Distributed mode against real processes on a throwaway PostgreSQL cluster, one test binary:
 //! several API nodes on one store ([`nodes`]), a fleet that survives a killed worker
 //! ([`fleet`]), fencing of a paused worker ([`fencing`]), a database restart mid-run
-//! ([`restart`]), and the soak in miniature on both stores ([`soak_short`]). [`support`] starts
+//! ([`restart`]), an animation whose frames both workers render through a killed one
+//! ([`animation`]), and the soak in miniature on both stores ([`soak_short`]). [`support`] starts
 //! the nodes and workers.
 //!
 //! Build the binary first: `cargo build -p julia-server`.
 
+mod animation;
 mod fencing;
 mod fleet;
 mod nodes;

@@ -94,7 +94,7 @@ async fn health_readiness_info_and_metrics_answer() {
     }
 }
 
-/// The routes docs/DESIGN.md §4 promises, as (method, OpenAPI path).
+/// The routes docs/DESIGN.md §4 and §8.5 promise, as (method, OpenAPI path).
 const DESIGN_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/jobs"),
     ("get", "/api/jobs"),
@@ -104,6 +104,10 @@ const DESIGN_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/jobs/{id}/result"),
     ("get", "/api/jobs/{id}/thumbnail"),
     ("get", "/api/jobs/{id}/escapes"),
+    ("post", "/api/animations"),
+    ("get", "/api/animations/{id}"),
+    ("post", "/api/animations/{id}/cancel"),
+    ("get", "/api/animations/{id}/video"),
     ("get", "/api/events"),
     ("get", "/api/info"),
     ("get", "/api/openapi.json"),

@@ -313,22 +313,26 @@ pub async fn cancel_names_the_frames_no_other_active_animation_uses(store: &dyn 
         .await,
     );
     let animations = store.animations();
-    let (canceled, to_cancel) = animations
+    let canceled = animations
         .cancel_animation(a.animation.id)
         .await
         .unwrap()
         .unwrap();
+    let to_cancel = canceled.frame_jobs;
+    let canceled = canceled.stored;
     assert_eq!(canceled.animation.status, AnimationStatus::Canceled);
     assert_eq!(
         to_cancel,
         vec![jobs[0].id],
         "the shared frame keeps rendering"
     );
-    let (again, none) = animations
+    let again = animations
         .cancel_animation(a.animation.id)
         .await
         .unwrap()
         .unwrap();
+    let none = again.frame_jobs;
+    let again = again.stored;
     assert_eq!(again.animation.status, AnimationStatus::Canceled);
     assert!(none.is_empty());
     assert!(
