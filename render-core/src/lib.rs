@@ -3,6 +3,7 @@
 //! Shared by the server's CPU fallback, the GPU renderer (mapping, colouring, encoding), the CLI and
 //! the browser preview (wasm32), so that all of them agree on what an image is.
 
+pub mod animation;
 pub mod band;
 pub mod colour;
 pub mod cpu;

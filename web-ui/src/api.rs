@@ -1,7 +1,8 @@
-//! The HTTP API client (docs/DESIGN.md §4): submit, list and cancel jobs, and probe the server.
+//! The HTTP API client (docs/DESIGN.md §4): submit, list and cancel jobs, submit and follow
+//! animations, and probe the server.
 
 use gloo_net::http::{Request, Response};
-use julia_api_types::{ErrorBody, ServerInfo};
+use julia_api_types::{Animation, ErrorBody, ServerInfo};
 use leptos::prelude::Set;
 use render_core::RenderParams;
 use uuid::Uuid;
@@ -96,6 +97,26 @@ impl Api {
     pub async fn cancel(&self, id: Uuid) -> Result<Job, ApiError> {
         let url = self.base.url(&format!("/api/jobs/{id}/cancel"));
         let response = self.send(Request::post(&url)).await?;
+        self.parse(response).await
+    }
+
+    /// `POST /api/animations`: a video of `spec` (the JSON of docs/DESIGN.md §8.1) as MP4.
+    pub async fn submit_animation(&self, spec: &serde_json::Value) -> Result<Animation, ApiError> {
+        let request = self
+            .authorized(Request::post(&self.base.url("/api/animations")))
+            .json(spec)
+            .map_err(|e| self.unreachable_because(&e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.unreachable_because(&e))?;
+        self.parse(response).await
+    }
+
+    /// `GET /api/animations/{id}`.
+    pub async fn animation(&self, id: Uuid) -> Result<Animation, ApiError> {
+        let url = self.base.url(&Animation::location(id));
+        let response = self.send(Request::get(&url)).await?;
         self.parse(response).await
     }
 

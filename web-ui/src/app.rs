@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::api_key::ApiAuth;
+use crate::components::animation_panel::AnimationPanel;
 use crate::components::api_key_field::ApiKeyField;
 use crate::components::bookmarks::Bookmarks;
 use crate::components::c_picker::CPicker;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                 // Render right below the parameters it renders, in sight on a laptop-sized window.
                 <RenderPanel view jobs server link=link.clone() stage_job/>
                 <ColourControls view history=history.clone()/>
+                <AnimationPanel view link=link.clone()/>
                 <Share/>
                 <Gallery view history=history.clone()/>
                 <Bookmarks view history=history.clone()/>

@@ -1,5 +1,6 @@
 //! The page's parts, one component per file.
 
+pub mod animation_panel;
 pub mod api_key_field;
 pub mod bookmarks;
 pub mod c_picker;

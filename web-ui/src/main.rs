@@ -1,6 +1,7 @@
 //! web-ui: the Leptos client-side app. It previews Julia sets in the browser with render-core
 //! (the server's own CPU renderer) and renders full-resolution images through the job API.
 
+mod animation;
 mod api;
 mod api_key;
 mod app;

@@ -13,6 +13,7 @@ mod worker_side;
 mod workers;
 
 pub use bench_hook::install as install_bench_hook;
+pub use canvas::draw_rgba;
 pub use frame_loop::FrameLoop;
 pub use worker_side::serve as serve_as_worker;
 

@@ -124,11 +124,13 @@ pub async fn create_animation(
     let hash = animation_hash(format, spec.fps, frames.iter().map(|(_, h)| h.as_str()));
 
     // The same animation, rendering or done with its video at hand: that one.
-    if let Some(existing) = app.store.animations().animation_by_hash(&hash).await?
+    let existing = app.store.animations().animation_by_hash(&hash).await?;
+    if let Some(existing) = existing.clone()
         && reusable(&app, &existing.animation)
     {
         return Ok(answer(StatusCode::OK, existing, true));
     }
+    let video_missing = existing.is_some_and(|e| e.animation.status == AnimationStatus::Done);
     let stats = app.store.stats().await?;
     let capacity = app.config.queue_capacity;
     if stats.count(JobStatus::Queued) + frames.len() as u64 > capacity {
@@ -147,6 +149,7 @@ pub async fn create_animation(
         fps: spec.fps,
         frame_hashes,
         owner,
+        video_missing,
     };
     let stored = match app.store.animations().insert_animation(new).await? {
         AnimationInserted::Created(stored) | AnimationInserted::Existing(stored) => stored,

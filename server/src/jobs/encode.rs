@@ -34,7 +34,9 @@ pub fn encode_one(ctx: &WorkerContext, worker_id: &str) -> bool {
     let started = Instant::now();
     let outcome = match encode(ctx, &claimed) {
         Ok(Some(video_bytes)) => EncodeOutcome::Done { video_bytes },
-        // Canceled, reclaimed or drained: nothing to record.
+        // Drained: another worker encodes it.
+        Ok(None) if ctx.control.abort_running.is_cancelled() => EncodeOutcome::Released,
+        // Canceled or reclaimed: nothing to record.
         Ok(None) => return true,
         Err(error) => {
             tracing::error!(code = %error.code, message = %error.message, "encode failed");

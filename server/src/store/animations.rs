@@ -42,6 +42,9 @@ pub struct NewAnimation {
     /// Every frame's parameter hash, in order.
     pub frame_hashes: Vec<String>,
     pub owner: Option<String>,
+    /// A `done` animation with this hash has lost its video (the disk budget): render and encode
+    /// it again.
+    pub video_missing: bool,
 }
 
 /// An animation as stored, with its frame counts.
@@ -91,15 +94,14 @@ pub enum EncodeOutcome {
         video_bytes: u64,
     },
     Failed(JobError),
-    /// Some frame files were gone (the disk budget evicted them) and their jobs are queued again:
-    /// back to rendering.
-    FramesRequeued,
+    /// The worker is shutting down: back to `rendering`, for another worker to encode.
+    Released,
 }
 
 /// The animation half of a store.
 pub trait AnimationStore: Send + Sync {
     /// Stores a new animation, or returns the one with the same hash, reviving it (back to
-    /// `rendering`) when it had failed or been canceled.
+    /// `rendering`) when it had failed or been canceled, or is done but `video_missing`.
     fn insert_animation(&self, new: NewAnimation) -> BoxFuture<'_, StoreResult<AnimationInserted>>;
 
     fn get_animation(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<StoredAnimation>>>;

@@ -1,7 +1,7 @@
 //! The screenshots in `docs/screenshots/`, taken by `scripts/screenshots.sh` (this test, ignored in
 //! ordinary runs because it rewrites files under `docs/`): the real server and UI in headless
 //! Chromium at 1400×1000 (the default view, a view zoomed to 1e-30, the help overlay, a finished
-//! render on the stage) and at a phone's 390×844.
+//! render on the stage, the video panel with its finished video) and at a phone's 390×844.
 
 use std::time::Duration;
 
@@ -64,6 +64,13 @@ async fn screenshots_for_the_docs() {
         )
         .await;
     save(&browser, "desktop-deep-1e-30-rendered").await;
+
+    // The video panel with its finished video in the page, scrolled into view.
+    crate::animation::make_video(&browser, &server).await;
+    browser
+        .js("document.querySelector('section.animation').scrollIntoView({block: 'center'});")
+        .await;
+    save(&browser, "video-panel").await;
 
     browser
         .client

@@ -122,15 +122,20 @@ macro_rules! animation_store {
                             .await?;
                     }
                 } else {
-                    // Submitted again: a failed or canceled one renders its missing frames,
-                    // which the caller has just queued.
+                    // Submitted again: a failed or canceled one, or a done one whose video is
+                    // gone, renders its missing frames (the caller has just queued them).
                     let sql = self.dialect.sql(
                         "UPDATE animations SET status = 'rendering', finished_at = NULL,
                             error_code = NULL, error_message = NULL, lease_owner = NULL,
                             lease_expires_at = NULL
-                         WHERE hash = ?1 AND status IN ('failed', 'canceled')",
+                         WHERE hash = ?1 AND (status IN ('failed', 'canceled')
+                            OR (status = 'done' AND ?2 = 1))",
                     );
-                    sqlx::query(&sql).bind(&new.hash).execute(&mut *tx).await?;
+                    sqlx::query(&sql)
+                        .bind(&new.hash)
+                        .bind(i64::from(new.video_missing))
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 let stored = self
@@ -257,7 +262,7 @@ macro_rules! animation_store {
                         let bytes = i64::try_from(video_bytes).unwrap_or(i64::MAX);
                         self.fenced(set, id, token, &[bytes]).await
                     }
-                    EncodeOutcome::FramesRequeued => {
+                    EncodeOutcome::Released => {
                         let set = "status = 'rendering', lease_owner = NULL, lease_expires_at = NULL";
                         self.fenced(set, id, token, &[]).await
                     }

@@ -19,6 +19,7 @@ fn new_animation(hash: &str, frame_hashes: Vec<String>) -> NewAnimation {
         fps: 12,
         frame_hashes,
         owner: Some("alice".to_string()),
+        video_missing: false,
     }
 }
 
@@ -158,6 +159,24 @@ pub async fn an_animation_counts_done_frames_and_is_encoded_once_all_are_done(
             .unwrap(),
         "once only"
     );
+    // Submitted again: done stays done, unless its video is gone; then it is encoded again.
+    let again = insert_animation(store, new_animation("a1", hashes.clone())).await;
+    let AnimationInserted::Existing(again) = again else {
+        panic!("{again:?}")
+    };
+    assert_eq!(again.animation.status, AnimationStatus::Done);
+    let mut lost_video = new_animation("a1", hashes.clone());
+    lost_video.video_missing = true;
+    let AnimationInserted::Existing(revived) = insert_animation(store, lost_video).await else {
+        panic!("the same animation")
+    };
+    assert_eq!(revived.animation.status, AnimationStatus::Rendering);
+    let encode_again = animations
+        .claim_encode("w", LONG_LEASE)
+        .await
+        .unwrap()
+        .expect("ready");
+    assert!(encode_again.token > encode.token);
     assert!(
         animations
             .claim_encode("w", LONG_LEASE)

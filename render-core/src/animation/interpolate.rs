@@ -16,7 +16,7 @@
 //! Values equal at both ends of a segment are copied, decimals included, so a pure zoom keeps its
 //! deep centre exactly; values that move are computed in f64.
 
-use render_core::{Coord, ParamError, Precision, RenderParams};
+use crate::{Coord, ParamError, Precision, RenderParams};
 use serde_json::{Value, json};
 
 use super::spec::{AnimationSpec, frame_params};
@@ -159,8 +159,8 @@ impl<'a> Interpolator<'a> {
 
     /// Frames are checked against the defaults here; a server checks its own limits again when
     /// the frames become jobs.
-    fn spec_limits(&self) -> render_core::Limits {
-        render_core::Limits::default()
+    fn spec_limits(&self) -> crate::Limits {
+        crate::Limits::default()
     }
 
     /// The segment holding `t` and the fraction of it done, in 0 ..= 1.

@@ -1,7 +1,7 @@
 //! The interpolation curves' promises: constant zoom speed, keyframes hit exactly, a steady
 //! centre, smooth c, deep widths.
 
-use render_core::Coord;
+use crate::Coord;
 
 use super::Interpolator;
 use crate::animation::spec::{AnimationLimits, AnimationSpec, parse_spec};

@@ -2,12 +2,12 @@
 //! validated into keyframes of full `RenderParams`, with errors that name the field
 //! (`keyframes[2].view.view_width`) like every other parameter.
 //!
-//! Each keyframe's `view` is checked by the same `render_core::parse_params` as a job's body, with
+//! Each keyframe's `view` is checked by the same `crate::parse_params` as a job's body, with
 //! the spec's size and supersampling filled in, so a view accepts exactly what a job accepts
 //! (decimal strings for deep zoom included) and every frame between keyframes is checked the same
 //! way when the frames are planned ([`super::interpolate`]).
 
-use render_core::{Limits, ParamError, ParseError, RenderParams};
+use crate::{Limits, ParamError, ParseError, RenderParams};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -50,22 +50,29 @@ impl Default for AnimationLimits {
 
 /// The spec as JSON carries it; every field but `keyframes` has a default. The schema states
 /// each field's bounds; the rules between fields (times from 0, strictly increasing; frames and
-/// samples from the duration) are the extension `x-animation-rules` (`crate::openapi`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+/// samples from the duration) are the extension `x-animation-rules` (the server's OpenAPI document).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
-#[schema(as = AnimationSpec)]
+#[cfg_attr(feature = "openapi", schema(as = AnimationSpec))]
 pub struct WireSpec {
     /// Even, in pixels.
-    #[schema(minimum = 2, maximum = 8192, multiple_of = 2, default = 1280)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 2, maximum = 8192, multiple_of = 2, default = 1280)
+    )]
     pub width: u32,
     /// Even, in pixels.
-    #[schema(minimum = 2, maximum = 8192, multiple_of = 2, default = 720)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 2, maximum = 8192, multiple_of = 2, default = 720)
+    )]
     pub height: u32,
-    #[schema(minimum = 1, maximum = 120, default = 30)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 120, default = 30))]
     pub fps: u32,
-    #[schema(minimum = 1, maximum = 4, default = 1)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 4, default = 1))]
     pub supersample: u32,
-    #[schema(min_items = 2)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 2))]
     pub keyframes: Vec<WireKeyframe>,
 }
 
@@ -82,15 +89,16 @@ impl Default for WireSpec {
 }
 
 /// One keyframe as JSON carries it: a time in seconds and the view's changing parameters.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-#[schema(as = AnimationKeyframe)]
+#[cfg_attr(feature = "openapi", schema(as = AnimationKeyframe))]
 pub struct WireKeyframe {
     /// Seconds from the start.
-    #[schema(minimum = 0, maximum = 3600)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3600))]
     pub t: f64,
     /// `center`, `view_width`, `c`, `max_iter`, `palette`, as in RenderParams.
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub view: Map<String, Value>,
 }
 
@@ -177,12 +185,12 @@ pub fn validate_spec(
             format!("must be in 1 ..= {}, got {}", limits.max_fps, wire.fps),
         ));
     }
-    if !(1..=render_core::validate::MAX_SUPERSAMPLE).contains(&wire.supersample) {
+    if !(1..=crate::validate::MAX_SUPERSAMPLE).contains(&wire.supersample) {
         return Err(ParamError::new(
             "supersample",
             format!(
                 "must be in 1 ..= {}, got {}",
-                render_core::validate::MAX_SUPERSAMPLE,
+                crate::validate::MAX_SUPERSAMPLE,
                 wire.supersample
             ),
         ));
@@ -268,7 +276,7 @@ pub fn validate_spec(
 }
 
 /// The parameters of keyframe `index`: its view on top of the spec's size, checked by
-/// `render_core::parse_params`, with the field renamed into the spec.
+/// `crate::parse_params`, with the field renamed into the spec.
 fn view_params(
     wire: &WireSpec,
     index: usize,
@@ -301,7 +309,7 @@ fn view_params(
 
 /// Parses one frame's full parameter document as a job's body is parsed.
 pub(crate) fn frame_params(doc: &Value, limits: &Limits) -> Result<RenderParams, ParamError> {
-    render_core::parse_params(&doc.to_string(), limits).map_err(|e| match e {
+    crate::parse_params(&doc.to_string(), limits).map_err(|e| match e {
         ParseError::Invalid(e) => e,
         ParseError::Malformed(message) => ParamError::new("", message),
     })
