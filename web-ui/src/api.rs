@@ -75,15 +75,7 @@ impl Api {
         if let Some(id) = replaces {
             url.push_str(&format!("?replaces={id}"));
         }
-        let request = self
-            .authorized(Request::post(&url))
-            .json(params)
-            .map_err(|e| self.unreachable_because(&e))?;
-        let response = request
-            .send()
-            .await
-            .map_err(|e| self.unreachable_because(&e))?;
-        self.parse(response).await
+        self.post_json(&url, params).await
     }
 
     /// `GET /api/jobs?limit=N`, newest first.
@@ -102,21 +94,31 @@ impl Api {
 
     /// `POST /api/animations`: a video of `spec` (the JSON of docs/DESIGN.md §8.1) as MP4.
     pub async fn submit_animation(&self, spec: &serde_json::Value) -> Result<Animation, ApiError> {
-        let request = self
-            .authorized(Request::post(&self.base.url("/api/animations")))
-            .json(spec)
-            .map_err(|e| self.unreachable_because(&e))?;
-        let response = request
-            .send()
+        self.post_json(&self.base.url("/api/animations"), spec)
             .await
-            .map_err(|e| self.unreachable_because(&e))?;
-        self.parse(response).await
     }
 
     /// `GET /api/animations/{id}`.
     pub async fn animation(&self, id: Uuid) -> Result<Animation, ApiError> {
         let url = self.base.url(&Animation::location(id));
         let response = self.send(Request::get(&url)).await?;
+        self.parse(response).await
+    }
+
+    /// POSTs `body` as JSON to `url` and decodes the answer.
+    async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<T, ApiError> {
+        let request = self
+            .authorized(Request::post(url))
+            .json(body)
+            .map_err(|e| self.unreachable_because(&e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.unreachable_because(&e))?;
         self.parse(response).await
     }
 

@@ -6,7 +6,7 @@
 
 use axum::Extension;
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -14,15 +14,14 @@ use axum::response::{IntoResponse, Response};
 use render_core::{OutputFormat, ParseError, canonical_hash};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use tokio_util::io::ReaderStream;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::jobs::{queue_full, require_json};
+use super::jobs::{accept_submission, body_text, queue_full};
 use super::state::AppState;
-use super::stored::{STREAM_CHUNK, immutable, not_modified, storage_unavailable};
+use super::stored::{not_modified, storage_unavailable, stream_file};
 use crate::animation::spec::WireSpec;
 use crate::animation::{AnimationLimits, Interpolator, parse_spec};
 use crate::results::Derived;
@@ -77,15 +76,7 @@ pub async fn create_animation(
     query: Result<Query<SubmitQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let owner = caller.require()?.map(str::to_string);
-    require_json(&headers)?;
-    if app.is_draining() {
-        return Err(ApiError::unavailable(
-            "draining",
-            "the server is shutting down; try another node or later",
-            5,
-        ));
-    }
+    let owner = accept_submission(&app, &caller, &headers)?;
     let Query(query) = query.map_err(ApiError::bad_query)?;
     let format = match query.format.as_deref() {
         None => VideoFormat::Mp4,
@@ -99,13 +90,7 @@ pub async fn create_animation(
         })?,
     };
     let body = body.map_err(ApiError::bad_body)?;
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "the body is not UTF-8",
-        )
-    })?;
+    let text = body_text(&body)?;
     let limits = AnimationLimits {
         max_frames: MAX_API_FRAMES.min(app.config.queue_capacity),
         max_keyframes: MAX_API_KEYFRAMES,
@@ -342,26 +327,7 @@ pub async fn get_video(
     if let Some(current) = not_modified(&headers, &animation.hash) {
         return Ok(current);
     }
-    let stream = ReaderStream::with_capacity(tokio::fs::File::from_std(file), STREAM_CHUNK);
-    let disposition = format!(
-        "inline; filename=\"julia-{}.{}\"",
-        animation.hash,
-        animation.format.as_str()
-    );
-    Ok((
-        immutable(&animation.hash),
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(animation.format.mime_type()),
-            ),
-            (header::CONTENT_LENGTH, HeaderValue::from(len)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).expect("ASCII"),
-            ),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    let name = format!("julia-{}.{}", animation.hash, animation.format.as_str());
+    let mime_type = animation.format.mime_type();
+    Ok(stream_file(file, len, mime_type, &animation.hash, &name))
 }

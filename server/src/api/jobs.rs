@@ -85,15 +85,7 @@ pub async fn create_job(
     query: Result<Query<SubmitQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let owner = caller.require()?.map(str::to_string);
-    require_json(&headers)?;
-    if app.is_draining() {
-        return Err(ApiError::unavailable(
-            "draining",
-            "the server is shutting down; try another node or later",
-            5,
-        ));
-    }
+    let owner = accept_submission(&app, &caller, &headers)?;
     let Query(query) = query.map_err(ApiError::bad_query)?;
     let replaces = match query.replaces.as_deref() {
         None => None,
@@ -112,13 +104,7 @@ pub async fn create_job(
         caller.check_owner(&old_job)?;
     }
     let body = body.map_err(ApiError::bad_body)?;
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "the body is not UTF-8",
-        )
-    })?;
+    let text = body_text(&body)?;
     let params = parse_params(text, &app.limits())?;
     let hash = canonical_hash(&params);
     let inserted = app
@@ -157,6 +143,36 @@ pub async fn create_job(
     Ok((status, [(header::LOCATION, location)], Json(job)).into_response())
 }
 
+/// What every submission checks first: the caller's identity to record (`401` when keys are
+/// required and none was sent), a JSON body (`415`), and a server that is not draining (`503`).
+pub(super) fn accept_submission(
+    app: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+) -> Result<Option<String>, ApiError> {
+    let owner = caller.require()?.map(str::to_string);
+    require_json(headers)?;
+    if app.is_draining() {
+        return Err(ApiError::unavailable(
+            "draining",
+            "the server is shutting down; try another node or later",
+            5,
+        ));
+    }
+    Ok(owner)
+}
+
+/// The body as text (`400` when it is not UTF-8).
+pub(super) fn body_text(body: &Bytes) -> Result<&str, ApiError> {
+    std::str::from_utf8(body).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "the body is not UTF-8",
+        )
+    })
+}
+
 /// `503` + Retry-After: the queue is at `capacity` (new jobs and re-queues alike).
 pub(super) fn queue_full(capacity: u64) -> ApiError {
     metrics::counter!(QUEUE_REJECTIONS).increment(1);
@@ -169,7 +185,7 @@ pub(super) fn queue_full(capacity: u64) -> ApiError {
 
 /// `415` unless the body is declared JSON: a cross-site HTML form can send only form encodings
 /// and `text/plain`, so this keeps any web page from queueing or replacing jobs.
-pub(super) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let essence = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -1,21 +1,17 @@
 //! `GET /api/jobs/{id}/result`: streams a finished result from its file (never read into memory),
 //! with the hash as a strong `ETag` and an immutable cache lifetime: a hash names its bytes forever.
 
-use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use tokio_util::io::ReaderStream;
+use axum::http::HeaderMap;
+use axum::response::Response;
 
 use julia_api_types::ErrorBody;
 
 use super::error::ApiError;
 use super::jobs::parse_job_id;
 use super::state::AppState;
-use super::stored::{
-    STREAM_CHUNK, done_job, immutable, not_modified, result_evicted, storage_unavailable,
-};
+use super::stored::{done_job, not_modified, result_evicted, storage_unavailable, stream_file};
 
 /// The finished image (`image/png`) or array (`.npy`).
 #[utoipa::path(
@@ -51,26 +47,6 @@ pub async fn get_result(
     let Some((file, len)) = opened else {
         return Err(result_evicted(&app, id).await);
     };
-    let stream = ReaderStream::with_capacity(tokio::fs::File::from_std(file), STREAM_CHUNK);
-    let disposition = format!(
-        "inline; filename=\"julia-{}.{}\"",
-        job.hash,
-        format.extension()
-    );
-    Ok((
-        immutable(&job.hash),
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(format.mime_type()),
-            ),
-            (header::CONTENT_LENGTH, HeaderValue::from(len)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).expect("ASCII"),
-            ),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    let name = format!("julia-{}.{}", job.hash, format.extension());
+    Ok(stream_file(file, len, format.mime_type(), &job.hash, &name))
 }

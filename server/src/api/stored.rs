@@ -41,6 +41,33 @@ pub(super) async fn done_job(app: &AppState, id: uuid::Uuid) -> Result<Job, ApiE
     Ok(job)
 }
 
+/// A finished file as the answer, streamed (never read into memory): its type, its length, its
+/// download name and the caching headers of an entity tag `tag`.
+pub(super) fn stream_file(
+    file: std::fs::File,
+    len: u64,
+    mime_type: &'static str,
+    tag: &str,
+    file_name: &str,
+) -> Response {
+    let stream =
+        tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), STREAM_CHUNK);
+    let disposition = format!("inline; filename=\"{file_name}\"");
+    (
+        immutable(tag),
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime_type)),
+            (header::CONTENT_LENGTH, HeaderValue::from(len)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).expect("names are ASCII"),
+            ),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
 /// The caching headers of a file whose entity tag is `tag`.
 pub(super) fn immutable(tag: &str) -> [(HeaderName, HeaderValue); 2] {
     [

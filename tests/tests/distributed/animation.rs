@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Worker, api_node, wait_for_sql};
+use crate::support::{Worker, api_node, kill_while_holding_a_job};
 use julia_tests::pg_cluster::PgCluster;
 use julia_tests::video::{probe, zoom_spec};
 
@@ -30,22 +30,7 @@ async fn an_animation_survives_a_killed_worker_with_every_frame_rendered_once() 
     assert_eq!(status, 202, "{animation}");
     assert_eq!(animation["frames"], FRAMES);
 
-    // As in the fleet test: pause the victim, read the frame it holds, then kill it.
-    let victim = workers[1].lease_owner();
-    let held_by_victim =
-        format!("SELECT id FROM jobs WHERE status = 'running' AND lease_owner = '{victim}'");
-    let held = loop {
-        wait_for_sql(&cluster, &held_by_victim, Duration::from_secs(60), |id| {
-            !id.is_empty()
-        });
-        workers[1].pause();
-        let held = cluster.psql(&held_by_victim);
-        if !held.is_empty() {
-            break held;
-        }
-        workers[1].resume();
-    };
-    workers[1].kill_hard();
+    let held = kill_while_holding_a_job(&cluster, &mut workers[1]);
 
     let id = animation["id"].as_str().unwrap();
     let done = node.wait_animation(id, Duration::from_secs(180)).await;

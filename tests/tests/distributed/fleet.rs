@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Worker, api_node, fresh_render, wait_for_sql};
+use crate::support::{Worker, api_node, fresh_render, kill_while_holding_a_job};
 use julia_tests::deep_params;
 use julia_tests::pg_cluster::PgCluster;
 
@@ -30,24 +30,7 @@ async fn fifty_jobs_survive_a_killed_worker_done_exactly_once_and_byte_equal() {
         ids.push(job["id"].as_str().unwrap().to_string());
     }
 
-    // Kill the second worker while it holds a running job. It is paused first and the job it
-    // holds is read while it cannot finish it; otherwise a short render could complete between
-    // the query and the kill, and no job would have been lost to recover.
-    let victim = workers[1].lease_owner();
-    let held_by_victim =
-        format!("SELECT id FROM jobs WHERE status = 'running' AND lease_owner = '{victim}'");
-    let held = loop {
-        wait_for_sql(&cluster, &held_by_victim, Duration::from_secs(60), |id| {
-            !id.is_empty()
-        });
-        workers[1].pause();
-        let held = cluster.psql(&held_by_victim);
-        if !held.is_empty() {
-            break held;
-        }
-        workers[1].resume();
-    };
-    workers[1].kill_hard();
+    let held = kill_while_holding_a_job(&cluster, &mut workers[1]);
 
     for (i, id) in ids.iter().enumerate() {
         let job = nodes[i % 2]

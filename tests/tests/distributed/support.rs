@@ -139,6 +139,29 @@ pub fn fresh_render(params: &Value) -> Vec<u8> {
     out
 }
 
+/// Kills `worker` with `kill -9` while it holds a running job, and returns that job's id. The
+/// worker is paused first and the job it holds read while it cannot finish it; otherwise a short
+/// render could complete between the query and the kill, and no job would be lost to recover.
+pub fn kill_while_holding_a_job(cluster: &PgCluster, worker: &mut Worker) -> String {
+    let held_by_victim = format!(
+        "SELECT id FROM jobs WHERE status = 'running' AND lease_owner = '{}'",
+        worker.lease_owner()
+    );
+    let held = loop {
+        wait_for_sql(cluster, &held_by_victim, Duration::from_secs(60), |id| {
+            !id.is_empty()
+        });
+        worker.pause();
+        let held = cluster.psql(&held_by_victim);
+        if !held.is_empty() {
+            break held;
+        }
+        worker.resume();
+    };
+    worker.kill_hard();
+    held
+}
+
 /// Polls `sql` (one value) until `done` accepts it.
 pub fn wait_for_sql(
     cluster: &PgCluster,

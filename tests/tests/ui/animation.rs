@@ -37,13 +37,7 @@ async fn set_input(browser: &Browser, selector: &str, value: &str) {
 /// 640×360), previews the path, makes the video and waits until the page can play it.
 pub async fn make_video(browser: &Browser, server: &Server) {
     browser.goto(&format!("{}/?iter=150", server.url())).await;
-    browser
-        .wait_until(
-            "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
-            "the server to show as connected",
-        )
-        .await;
+    browser.wait_online().await;
     click(browser, "Add this view as a keyframe").await;
     browser
         .client
@@ -124,6 +118,9 @@ async fn the_video_panel_makes_a_video_that_plays_in_the_page() {
     let frames = played["frames"].as_u64().unwrap();
     // One playthrough decodes the 8 frames (one more if the seek to the start decoded one).
     assert!((4..=9).contains(&frames), "decoded frames: {played}");
+    browser
+        .js("document.querySelector('section.animation').scrollIntoView({block: 'center'});")
+        .await;
     browser.screenshot("video-panel").await;
     browser.close().await;
 }

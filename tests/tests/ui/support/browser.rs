@@ -92,6 +92,16 @@ impl Browser {
         }
     }
 
+    /// Waits until the page shows the render server as connected.
+    pub async fn wait_online(&self) {
+        self.wait_until(
+            "document.querySelector('.server.online') !== null",
+            Duration::from_secs(10),
+            "the server to show as connected",
+        )
+        .await;
+    }
+
     /// Waits until the preview has drawn at least `frames` frames in total.
     pub async fn wait_for_frames(&self, frames: u64) {
         self.wait_until(
