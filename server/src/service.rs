@@ -202,8 +202,8 @@ fn prune_interval(retention: Duration) -> Duration {
     (retention / 4).clamp(Duration::from_secs(1), Duration::from_secs(3600))
 }
 
-/// Deletes finished, failed and canceled jobs older than `retention`, at start-up and then
-/// periodically. Every API node may prune (deleting twice is harmless).
+/// Deletes finished, failed and canceled jobs and animations older than `retention` (frames of
+/// an animation still rendering or encoding stay), at start-up and then periodically. Every API node may prune (deleting twice is harmless).
 pub async fn prune_finished_jobs(store: Arc<dyn store::JobStore>, retention: Duration) {
     let mut tick = tokio::time::interval(prune_interval(retention));
     loop {
@@ -219,6 +219,14 @@ pub async fn prune_finished_jobs(store: Arc<dyn store::JobStore>, retention: Dur
                 );
             }
             Err(err) => tracing::warn!(%err, "pruning finished jobs failed"),
+        }
+        match store.animations().prune_animations(retention).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                n,
+                "pruned animations finished longer ago than the retention"
+            ),
+            Err(err) => tracing::warn!(%err, "pruning finished animations failed"),
         }
     }
 }

@@ -5,11 +5,13 @@
 ...     counts = client.render(width=320, height=240, c=complex(-0.8, 0.156), format="npy")
 """
 
+from .animation import Animation
 from .client import Client
 from .errors import ApiError, JobCanceled, JobFailed, JuliaRenderError, WaitTimeout
 from .job import Job
 
 __all__ = [
+    "Animation",
     "ApiError",
     "Client",
     "Job",

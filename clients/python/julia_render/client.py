@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 
 import httpx
 
+from .animation import Animation
 from .errors import ApiError
 from .job import Job
 
@@ -76,6 +77,20 @@ class Client:
         response = self.request("GET", "/api/jobs", params={"limit": limit})
         return [Job(self, data) for data in response.json()]
 
+    def animate(self, spec: Mapping[str, Any], format: str = "mp4") -> Animation:
+        """Submits a video: ``spec`` is the JSON of ``julia-server animate`` (``width``,
+        ``height``, ``fps``, ``supersample``, ``keyframes`` of ``{"t", "view"}``); ``format`` is
+        ``mp4`` or ``webm``. Its frames become jobs on every worker; the same animation again
+        gives that one back with ``animation.deduplicated`` true."""
+        response = self.request(
+            "POST", "/api/animations", params={"format": format}, json=animation_spec(spec)
+        )
+        return Animation(self, response.json())
+
+    def animation(self, animation_id: str) -> Animation:
+        """The animation with this id, as it is now."""
+        return Animation(self, self.request("GET", f"/api/animations/{animation_id}").json())
+
     def info(self) -> Dict[str, Any]:
         """The server's limits, defaults and backends (``GET /api/info``)."""
         return self.request("GET", "/api/info").json()
@@ -95,6 +110,15 @@ def render_params(params: Mapping[str, Any]) -> Dict[str, Any]:
     for key in ("c", "center"):
         if key in body:
             body[key] = complex_json(body[key])
+    return body
+
+
+def animation_spec(spec: Mapping[str, Any]) -> Dict[str, Any]:
+    """The JSON body for ``spec``: complex values in each keyframe's view become objects."""
+    body = dict(spec)
+    body["keyframes"] = [
+        {**key, "view": render_params(key.get("view", {}))} for key in spec.get("keyframes", [])
+    ]
     return body
 
 

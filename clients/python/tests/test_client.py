@@ -1,5 +1,6 @@
 """The Python client against a real julia-server: render, wait (SSE and polling), results as
-numpy arrays and PIL images, deduplication, replaces, cancel, delete and error answers."""
+numpy arrays and PIL images, deduplication, replaces, cancel, delete and error answers, and
+animations (a video from keyframes)."""
 
 import subprocess
 
@@ -111,3 +112,40 @@ def test_invalid_parameters_raise_with_the_code_and_field(client):
     assert unknown.value.field == "colour"
     with pytest.raises(ValueError):
         client.submit(**small(1)).wait().array()
+
+
+def _zoom(seed, frames_per_second=6):
+    center = complex(1.5275031186435346, -0.07591217835228786 + seed * 1e-9)
+    return {
+        "width": 64,
+        "height": 36,
+        "fps": frames_per_second,
+        "keyframes": [
+            {"t": 0, "view": {"center": center, "view_width": 3, "max_iter": 100}},
+            {"t": 1, "view": {"center": center, "view_width": 0.01, "max_iter": 100}},
+        ],
+    }
+
+
+def test_an_animation_renders_its_frames_and_saves_its_video(client, seed, tmp_path):
+    animation = client.animate(_zoom(seed))
+    assert animation.frames == 6
+    assert client.animate(_zoom(seed)).deduplicated
+    done = animation.wait(timeout=120)
+    assert (done.status, done.frames_done, done.progress) == ("done", 6, 1.0)
+    path = tmp_path / "zoom.mp4"
+    done.save(str(path))
+    video = path.read_bytes()
+    assert video[4:8] == b"ftyp"
+    assert len(video) == done.data["video_bytes"] == len(done.video_bytes())
+    with pytest.raises(ApiError) as refused:
+        done.cancel()
+    assert refused.value.status == 409
+
+
+def test_an_invalid_animation_raises_with_the_field(client, seed):
+    spec = _zoom(seed)
+    spec["keyframes"][1]["t"] = 0
+    with pytest.raises(ApiError) as refused:
+        client.animate(spec)
+    assert (refused.value.status, refused.value.field) == (422, "keyframes[1].t")

@@ -128,6 +128,10 @@ pub trait AnimationStore: Send + Sync {
         lease: Duration,
     ) -> BoxFuture<'_, StoreResult<bool>>;
 
+    /// Deletes done, failed and canceled animations that finished more than `older_than` ago (their
+    /// frame rows with them); returns how many. Videos are left to the disk budget.
+    fn prune_animations(&self, older_than: Duration) -> BoxFuture<'_, StoreResult<u64>>;
+
     /// Ends an encode; `false` (and no change) when the claim is no longer valid.
     fn finish_encode(
         &self,

@@ -74,5 +74,11 @@ impl Sql<'_> {
 /// writer or (PostgreSQL) row locks for long.
 pub(super) const PRUNE_BATCH: i64 = 1000;
 
+/// A job row (`jobs`) whose hash is a frame of a rendering or encoding animation: pruning keeps
+/// it, or the animation would lose a frame it has already rendered.
+pub(super) const FRAME_OF_ACTIVE_ANIMATION: &str = "EXISTS (SELECT 1 FROM animation_frames f
+    JOIN animations a ON a.id = f.animation_id
+    WHERE f.hash = jobs.hash AND a.status IN ('rendering', 'encoding'))";
+
 /// The statuses a job never leaves (except `done`, by an evicted result's re-queue).
 pub(super) const FINISHED: &str = "('done', 'failed', 'canceled')";

@@ -237,6 +237,12 @@ macro_rules! contract_tests {
                 let b = $backend().await;
                 contract::cancel_names_the_frames_no_other_active_animation_uses(&*b.store).await;
             }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn pruning_keeps_the_frames_of_an_active_animation() {
+                let b = $backend().await;
+                contract::pruning_keeps_the_frames_of_an_active_animation(&*b.store).await;
+            }
         }
     };
 }

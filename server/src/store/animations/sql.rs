@@ -335,6 +335,21 @@ macro_rules! animation_store {
                 .boxed()
             }
 
+            fn prune_animations(&self, older_than: Duration) -> BoxFuture<'_, StoreResult<u64>> {
+                async move {
+                    let sql = self.dialect.sql(
+                        "DELETE FROM animations WHERE status IN ('done', 'failed', 'canceled')
+                            AND finished_at < {now} - ?1",
+                    );
+                    let deleted = sqlx::query(&sql)
+                        .bind(micros(older_than))
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(deleted.rows_affected())
+                }
+                .boxed()
+            }
+
             fn finish_encode(
                 &self,
                 id: Uuid,

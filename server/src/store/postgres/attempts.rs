@@ -9,7 +9,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{INSERT_LOCK_KEY, PostgresStore, job_from_row, retry};
-use crate::store::attempts::{FINISHED, PRUNE_BATCH, Sql};
+use crate::store::attempts::{FINISHED, FRAME_OF_ACTIVE_ANIMATION, PRUNE_BATCH, Sql};
 use crate::store::row::micros;
 use crate::store::{ClaimedJob, ExpiredLeases, Requeued, StoreResult};
 use julia_api_types::JobStatus;
@@ -170,7 +170,8 @@ impl PostgresStore {
         let sql = format!(
             "DELETE FROM jobs WHERE seq IN (
                  SELECT seq FROM jobs WHERE status IN {FINISHED}
-                     AND finished_at < julia_now_us() - $1 LIMIT $2)"
+                     AND finished_at < julia_now_us() - $1
+                     AND NOT {FRAME_OF_ACTIVE_ANIMATION} LIMIT $2)"
         );
         let mut pruned = 0;
         loop {

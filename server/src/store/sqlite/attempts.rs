@@ -8,7 +8,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Bind, FENCE, SqliteStore, job_from_row, now_micros};
-use crate::store::attempts::{FINISHED, PRUNE_BATCH, Sql};
+use crate::store::attempts::{FINISHED, FRAME_OF_ACTIVE_ANIMATION, PRUNE_BATCH, Sql};
 use crate::store::row::micros;
 use crate::store::{ClaimedJob, ExpiredLeases, Requeued, StoreResult};
 use julia_api_types::{JobError, JobStatus};
@@ -144,7 +144,8 @@ impl SqliteStore {
         let cutoff = now_micros().saturating_sub(micros(older_than));
         let sql = format!(
             "DELETE FROM jobs WHERE seq IN (
-                 SELECT seq FROM jobs WHERE status IN {FINISHED} AND finished_at < ?1 LIMIT ?2)"
+                 SELECT seq FROM jobs WHERE status IN {FINISHED} AND finished_at < ?1
+                     AND NOT {FRAME_OF_ACTIVE_ANIMATION} LIMIT ?2)"
         );
         let mut pruned = 0;
         loop {

@@ -2,6 +2,7 @@
 //! every one against every backend. They are grouped by concept and re-exported here as
 //! `contract::*`.
 
+mod animation_ending;
 mod animations;
 mod claims;
 mod deletion;
@@ -11,6 +12,7 @@ mod retention;
 mod retries;
 mod submissions;
 
+pub use animation_ending::*;
 pub use animations::*;
 pub use claims::*;
 pub use deletion::*;

@@ -1,5 +1,5 @@
 //! Animations: frames counted from their jobs, the encode claimed once every frame is done and
-//! fenced like a render, one row per animation hash, revival after a lost frame, and cancel.
+//! fenced like a render, one row per animation hash, and revival after a lost frame or video.
 
 use julia_api_types::{AnimationStatus, VideoFormat};
 use julia_server::store::JobStore;
@@ -9,7 +9,7 @@ use julia_server::store::animations::{
 
 use crate::store_contract::support::{LONG_LEASE, SHORT_LEASE, claim, completion, failure, insert};
 
-fn new_animation(hash: &str, frame_hashes: Vec<String>) -> NewAnimation {
+pub(super) fn new_animation(hash: &str, frame_hashes: Vec<String>) -> NewAnimation {
     NewAnimation {
         hash: hash.to_string(),
         spec: "{}".to_string(),
@@ -23,7 +23,7 @@ fn new_animation(hash: &str, frame_hashes: Vec<String>) -> NewAnimation {
     }
 }
 
-async fn insert_animation(store: &dyn JobStore, new: NewAnimation) -> AnimationInserted {
+pub(super) async fn insert_animation(store: &dyn JobStore, new: NewAnimation) -> AnimationInserted {
     store
         .animations()
         .insert_animation(new)
@@ -31,7 +31,7 @@ async fn insert_animation(store: &dyn JobStore, new: NewAnimation) -> AnimationI
         .expect("insert animation")
 }
 
-fn created(inserted: AnimationInserted) -> StoredAnimation {
+pub(super) fn created(inserted: AnimationInserted) -> StoredAnimation {
     match inserted {
         AnimationInserted::Created(stored) => stored,
         other => panic!("expected a new animation, got {other:?}"),
@@ -39,7 +39,7 @@ fn created(inserted: AnimationInserted) -> StoredAnimation {
 }
 
 /// Claims and completes every queued job.
-async fn render_all(store: &dyn JobStore) {
+pub(super) async fn render_all(store: &dyn JobStore) {
     while let Some(claimed) = store.claim("renderer", LONG_LEASE).await.unwrap() {
         assert!(
             store
@@ -309,64 +309,4 @@ pub async fn an_expired_encode_is_claimed_again_and_the_old_claim_is_fenced(stor
         .animation;
     assert_eq!(now.status, AnimationStatus::Failed);
     assert_eq!(now.error.unwrap().code, failure().code);
-}
-
-pub async fn cancel_names_the_frames_no_other_active_animation_uses(store: &dyn JobStore) {
-    let jobs = [
-        insert(store, 1).await,
-        insert(store, 2).await,
-        insert(store, 3).await,
-    ];
-    let a = created(
-        insert_animation(
-            store,
-            new_animation("a4", vec![jobs[0].hash.clone(), jobs[1].hash.clone()]),
-        )
-        .await,
-    );
-    created(
-        insert_animation(
-            store,
-            new_animation("a5", vec![jobs[1].hash.clone(), jobs[2].hash.clone()]),
-        )
-        .await,
-    );
-    let animations = store.animations();
-    let canceled = animations
-        .cancel_animation(a.animation.id)
-        .await
-        .unwrap()
-        .unwrap();
-    let to_cancel = canceled.frame_jobs;
-    let canceled = canceled.stored;
-    assert_eq!(canceled.animation.status, AnimationStatus::Canceled);
-    assert_eq!(
-        to_cancel,
-        vec![jobs[0].id],
-        "the shared frame keeps rendering"
-    );
-    let again = animations
-        .cancel_animation(a.animation.id)
-        .await
-        .unwrap()
-        .unwrap();
-    let none = again.frame_jobs;
-    let again = again.stored;
-    assert_eq!(again.animation.status, AnimationStatus::Canceled);
-    assert!(none.is_empty());
-    assert!(
-        animations
-            .cancel_animation(uuid::Uuid::new_v4())
-            .await
-            .unwrap()
-            .is_none()
-    );
-    // A canceled animation is never encoded, even with every frame done.
-    render_all(store).await;
-    let encode = animations
-        .claim_encode("w", LONG_LEASE)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_ne!(encode.id, a.animation.id);
 }
