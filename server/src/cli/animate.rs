@@ -1,5 +1,6 @@
 //! `julia-server animate`: a zoom or morph video from a spec of keyframes (docs/DESIGN.md §8),
-//! rendered here on the GPU when there is one, else the CPU.
+//! rendered here on the GPU when there is one, else the CPU; or, with `--server URL`, by a
+//! remote julia-server's workers (see [`remote`]).
 //!
 //! The format follows `--output`: `.mp4` (H.264), `.webm` (VP9) or a folder of PNG frames. Bad
 //! input is one line naming the field and exit code 2, as for `render`; a video appears under its
@@ -17,6 +18,8 @@ use crate::animation::local::{AnimateError, FrameRenderer, Method, PngFolder, re
 use crate::animation::{AnimationLimits, FfmpegEncoder, FrameInput, OutputKind, parse_spec};
 use crate::cli::logging::init_logging;
 use crate::cli::render::BackendChoice;
+
+mod remote;
 
 const EXIT_BAD_INPUT: u8 = 2;
 const EXIT_FAILED: u8 = 1;
@@ -36,6 +39,18 @@ pub struct AnimateArgs {
     /// (docs/BENCHMARKS.md, "Zoom video").
     #[arg(long)]
     pub expmap: bool,
+    /// Render on the julia-server at this URL (`http://HOST:PORT`) instead of here: the spec goes
+    /// to its `POST /api/animations`, its frames are followed, and the video is saved to --output.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// API key for --server, sent as `Authorization: Bearer KEY`.
+    #[arg(
+        long,
+        env = "JULIA_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
 }
 
 pub fn run(args: AnimateArgs) -> ExitCode {
@@ -63,6 +78,11 @@ fn animate(args: &AnimateArgs) -> Result<String, (u8, String)> {
     })?;
     let kind =
         OutputKind::of_path(&args.output).map_err(|m| bad(format!("invalid `output`: {m}")))?;
+    if let Some(server) = &args.server {
+        // The server checks every frame against its own limits, which may differ from these.
+        return remote::animate_remote(server, args.api_key.as_deref(), &text, &args.output, kind)
+            .map_err(|stop| (stop.code, stop.message));
+    }
     crate::animation::local::check_frames(&spec).map_err(|e| bad(e.to_string()))?;
 
     let backends = Backends::detect(&BackendOptions {

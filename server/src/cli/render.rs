@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::cli::logging::init_logging;
 use render_gpu::render_backend::{BackendKind, BackendOptions, Backends, RenderOutcome, Target};
 
-mod remote;
+pub(crate) mod remote;
 
 /// Exit code for input the user must fix (clap uses the same for bad flags).
 const EXIT_BAD_INPUT: u8 = 2;
@@ -88,20 +88,20 @@ pub struct RenderArgs {
 }
 
 /// A reason to stop, with its exit code.
-struct Stop {
-    code: u8,
-    message: String,
+pub(crate) struct Stop {
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
 impl Stop {
-    fn bad_input(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_input(message: impl Into<String>) -> Self {
         Stop {
             code: EXIT_BAD_INPUT,
             message: message.into(),
         }
     }
 
-    fn failed(message: impl Into<String>) -> Self {
+    pub(crate) fn failed(message: impl Into<String>) -> Self {
         Stop {
             code: EXIT_FAILED,
             message: message.into(),
@@ -282,7 +282,7 @@ fn format_of_extension(path: &Path) -> Result<OutputFormat, String> {
 
 /// Writes through a temporary file beside `path` and renames it into place on success, so a
 /// failed or interrupted render never leaves a half-written file under the final name.
-fn write_atomically<T>(
+pub(crate) fn write_atomically<T>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<T, Stop>,
 ) -> Result<T, Stop> {

@@ -1,6 +1,6 @@
 //! `julia-server animate` as a user runs it (docs/DESIGN.md §8): an MP4 and a WebM whose frame
 //! count and duration ffprobe confirms, a folder of PNG frames, and bad specs answered with the
-//! field and exit code 2.
+//! field and exit code 2; and with `--server`, the same spec rendered by a running server.
 //!
 //! Needs Debian's `ffmpeg` (with `ffprobe`), which scripts/setup.sh installs.
 
@@ -109,4 +109,46 @@ fn animate_bad_specs_name_the_field_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("output"), "{}", stderr(&out));
     assert!(!dir.path().join("zoom.mp4").exists());
+}
+
+#[test]
+fn animate_on_a_server_downloads_its_video_and_reuses_it_when_asked_again() {
+    let server = julia_tests::Server::start(&["--cpu-only"]);
+    let dir = tempfile::tempdir().unwrap();
+    let remote = ["--server", server.base.as_str()];
+    let out = animate(dir.path(), &zoom_spec(), "zoom.mp4", &remote);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("24 frames 96x54 at 12 fps on http://"),
+        "{summary}"
+    );
+    assert_eq!(probe(&dir.path().join("zoom.mp4")).0, 24);
+    let again = animate(dir.path(), &zoom_spec(), "again.mp4", &remote);
+    assert!(again.status.success(), "stderr: {}", stderr(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("an existing animation"));
+    assert_eq!(
+        std::fs::read(dir.path().join("again.mp4")).unwrap(),
+        std::fs::read(dir.path().join("zoom.mp4")).unwrap()
+    );
+
+    // The server's own limits: more frames than one request may queue is bad input, exit 2.
+    let mut long = zoom_spec();
+    long["fps"] = 120.into();
+    long["keyframes"][1]["t"] = 31.into();
+    let refused = animate(dir.path(), &long, "long.mp4", &remote);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "stderr: {}",
+        stderr(&refused)
+    );
+    assert!(
+        stderr(&refused).contains("keyframes[1].t"),
+        "{}",
+        stderr(&refused)
+    );
+    let folder = animate(dir.path(), &zoom_spec(), "frames/", &remote);
+    assert_eq!(folder.status.code(), Some(2), "stderr: {}", stderr(&folder));
+    assert!(!dir.path().join("long.mp4").exists());
 }

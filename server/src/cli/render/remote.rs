@@ -119,13 +119,13 @@ impl JobState {
     }
 }
 
-struct Remote {
-    base: String,
+pub(crate) struct Remote {
+    pub(crate) base: String,
     http: Client,
 }
 
 impl Remote {
-    fn new(base: &str, api_key: Option<&str>) -> Result<Remote, Stop> {
+    pub(crate) fn new(base: &str, api_key: Option<&str>) -> Result<Remote, Stop> {
         let mut headers = HeaderMap::new();
         if let Some(key) = api_key.filter(|k| !k.is_empty()) {
             let value = HeaderValue::from_str(&format!("Bearer {key}"))
@@ -143,12 +143,12 @@ impl Remote {
         })
     }
 
-    fn unreachable(&self, err: reqwest::Error) -> Stop {
+    pub(crate) fn unreachable(&self, err: reqwest::Error) -> Stop {
         Stop::failed(format!("cannot reach {}: {err}", self.base))
     }
 
     /// An answer of 400 or more becomes the server's error message; 400 and 422 are input to fix.
-    async fn checked(&self, response: Response) -> Result<Response, Stop> {
+    pub(crate) async fn checked(&self, response: Response) -> Result<Response, Stop> {
         let status = response.status();
         if status.is_success() {
             return Ok(response);
@@ -167,7 +167,25 @@ impl Remote {
         })
     }
 
-    async fn get(&self, path: &str) -> Result<Response, Stop> {
+    /// POSTs `body` as JSON to `path` (and `query`); an error answer becomes [`Stop`].
+    pub(crate) async fn post_json(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        body: &Value,
+    ) -> Result<Response, Stop> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .query(query)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        self.checked(response).await
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> Result<Response, Stop> {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
@@ -189,15 +207,9 @@ impl Remote {
 
     /// Submits, then follows the job until it is done; a failed or canceled job is an error.
     async fn submit_and_wait(&self, params: &Map<String, Value>) -> Result<JobState, Stop> {
-        let response = self
-            .http
-            .post(format!("{}/api/jobs", self.base))
-            .json(params)
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
+        let body = Value::Object(params.clone());
         let submitted: Value = self
-            .checked(response)
+            .post_json("/api/jobs", &[], &body)
             .await?
             .json()
             .await
