@@ -1,23 +1,28 @@
-//! Exponential-map (log-polar) strips for fast zoom videos (docs/DESIGN.md §8.4).
+//! Exponential-map strips for fast zoom videos (docs/DESIGN.md §8.4).
 //!
 //! A pure zoom (only `view_width` changes) shows the same picture at every scale, so instead of
-//! rendering each frame, the plane around the centre is sampled once on a log-polar grid and every
-//! frame is resampled from it. Sample `(row, col)` of the map is the point
-//! `centre + r·e^{iθ}` with `θ = (col + ½)·Δ` and `ln r = ln r_outer − (row + ½)·Δ`, `Δ = 2π / angles`:
-//! equal steps in `ln r` and `θ` make the cells square, so the grid's resolution at radius `r` is
-//! `r·Δ` everywhere. `angles` is chosen so that this is one frame pixel at the outermost radius
-//! (the half-diagonal of the widest frame), and any frame then finds at least one sample per pixel
-//! at every radius. The escape rule is unchanged: each point is iterated as in docs/DESIGN.md §3.2.
+//! rendering each frame, the plane around the centre is sampled once on a grid that is
+//! exponential in scale, and every frame is resampled from it. The grid is made of rings shaped
+//! like the frame: the ring of scale `σ` (plane units per frame pixel) is the edge of the frame
+//! whose pixel step is `σ`, a rectangle `a·σ` by `b·σ` around the centre (`a`, `b`: half the
+//! frame's width and height in pixels). Each edge is sampled at (at most) one pixel apart and
+//! rings follow each other at (at most) one pixel apart in `ln σ`, so the frame whose edge a ring
+//! is sees it at one sample per pixel, and every other frame, which sees the ring inside its edge,
+//! at more. That is exactly the density a frame needs, which a log-polar grid (equal steps in
+//! `ln r` and angle, circles around the frame) exceeds by 1.8× along the frame's axes.
 //!
-//! Rows come in strips of `rows_per_octave` rows, each spanning a factor of (about) 2 in radius, so
-//! a frame needs only the dozen strips between its corners and its centre pixel, and a zoom renders
-//! each strip once. The innermost frames' middle comes from one ordinary frame at the narrowest
-//! width (the core) instead of strips shrinking towards one pixel; strips go down to the radius of
-//! the core's inscribed circle. The geometry and the CPU kernel are here, so any back-end that can
-//! iterate arbitrary points can render strips; [`resample`] makes frames from them.
+//! The rings' four edges make four [`Edge`] planes: the left and right edges (rows of `H`
+//! samples, one ring per `1/a` in `ln σ`) and the top and bottom edges (rows of `W` samples,
+//! one ring per `1/b`), each a picture whose row is the ring and whose column the place along the
+//! edge. Rows come in strips of one octave of scale; a frame needs only the dozen strips between
+//! its edge and its centre pixel, and a zoom renders each strip once. The innermost frames'
+//! middle comes from one ordinary frame at the narrowest width (the core) instead of strips
+//! shrinking towards one pixel. The escape rule is unchanged: each point is iterated as in
+//! docs/DESIGN.md §3.2. The geometry and the CPU kernel are here; [`resample`] makes frames.
 
 mod mip;
 pub mod resample;
+mod ring_run;
 
 use crate::escape::EscapeSample;
 use crate::kernel::escape_points_f64;
@@ -28,17 +33,79 @@ use crate::stop::StopFlag;
 /// Fewest points one task of a strip computes: a few rows' worth of SIMD batches.
 const MIN_PIECE: usize = 512;
 
-/// The log-polar grid of one zoom.
+/// Samples along an edge and rows per octave are multiples of this, so every mip level
+/// (`mip.rs`) halves them exactly.
+const GRAIN: u32 = 1 << (mip::LEVELS - 1);
+
+/// The four edges of a ring, in the order of a strip's planes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Right,
+    Left,
+    Top,
+    Bottom,
+}
+
+impl Side {
+    pub const ALL: [Side; 4] = [Side::Right, Side::Left, Side::Top, Side::Bottom];
+
+    /// Left and right edges run along the frame's height; top and bottom along its width.
+    fn is_vertical_edge(self) -> bool {
+        matches!(self, Side::Right | Side::Left)
+    }
+}
+
+/// One kind of edge plane: its samples along the edge and its rows (rings) per octave of scale.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Edge {
+    pub samples: u32,
+    pub rows_per_octave: u32,
+    /// The frame's half-extent across this edge, in pixels (`a` for left and right, `b` for top
+    /// and bottom): the ring's distance from the centre in frame pixels, at its own frame.
+    half_across: f64,
+    /// The frame's half-extent along this edge, in pixels.
+    half_along: f64,
+}
+
+impl Edge {
+    fn new(half_across: f64, half_along: f64) -> Edge {
+        let round_up = |x: f64| (x / f64::from(GRAIN)).ceil().max(1.0) as u32 * GRAIN;
+        Edge {
+            samples: round_up(2.0 * half_along),
+            rows_per_octave: round_up(std::f64::consts::LN_2 * half_across),
+            half_across,
+            half_along,
+        }
+    }
+
+    /// The step in `ln σ` between rings.
+    pub fn step(&self) -> f64 {
+        std::f64::consts::LN_2 / f64::from(self.rows_per_octave)
+    }
+
+    /// Samples of one plane of one strip.
+    pub fn plane_len(&self) -> usize {
+        self.samples as usize * self.rows_per_octave as usize
+    }
+
+    /// The place along the edge of sample `col`, from -1 to 1 (bottom to top, left to right).
+    fn along(&self, col: u32) -> f64 {
+        (2.0 * f64::from(col) + 1.0) / f64::from(self.samples) - 1.0
+    }
+}
+
+/// The ring grid of one zoom.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpMap {
     /// The zoom's parameters at its widest frame (size, centre, c, max_iter, palette).
     params: RenderParams,
     /// Narrowest frame's width: the core frame's.
     narrowest: f64,
-    /// `ln` of the outermost radius, in the complex plane.
-    ln_outer: f64,
-    angles: u32,
-    rows_per_octave: u32,
+    /// `ln σ` above the first ring: the widest frame's pixel step, one ring step out, so the
+    /// widest frame's edge pixels have rings on both sides.
+    ln_top: [f64; 2],
+    /// Left-and-right edges, top-and-bottom edges.
+    edges: [Edge; 2],
     octaves: u32,
 }
 
@@ -60,49 +127,55 @@ impl ExpMap {
         if core.resolved_precision() == Precision::Deep {
             return None;
         }
-        let (w, h) = (f64::from(params.width), f64::from(params.height));
-        let half_diagonal_px = 0.5 * (w * w + h * h).sqrt();
-        let angles = (std::f64::consts::TAU * half_diagonal_px).ceil().max(8.0) as u32;
-        let step = std::f64::consts::TAU / f64::from(angles);
-        let rows_per_octave = (std::f64::consts::LN_2 / step).round().max(1.0) as u32;
-        let ln_outer = (widest / w * half_diagonal_px).ln();
-        // Strips reach the core's inscribed circle, a pixel inside its edge.
-        let inner_px = (w.min(h) / 2.0 - 1.0).max(0.5);
-        let ln_inner = (narrowest / w * inner_px).ln();
-        let rows = ((ln_outer - ln_inner) / step).ceil().max(1.0);
-        let octaves = (rows / f64::from(rows_per_octave)).ceil() as u32;
+        let (a, b) = (
+            f64::from(params.width) / 2.0,
+            f64::from(params.height) / 2.0,
+        );
+        let edges = [Edge::new(a, b), Edge::new(b, a)];
+        let ln_widest_step = (widest / f64::from(params.width)).ln();
+        let ln_top = edges.map(|e| ln_widest_step + e.step());
+        // Rings reach the core frame's edge pixels (half a pixel inside its edge), and two steps
+        // beyond so the bilinear blend there has both neighbours.
+        let ln_core_step = (narrowest / f64::from(params.width)).ln();
+        let ln_bottom = ln_core_step + (1.0 - 0.5 / a.min(b)).ln();
+        let octaves = edges
+            .iter()
+            .zip(ln_top)
+            .map(|(e, top)| ((top - ln_bottom + 2.0 * e.step()) / std::f64::consts::LN_2).ceil())
+            .fold(1.0, f64::max) as u32;
         Some(ExpMap {
             params: params.normalized(),
             narrowest,
-            ln_outer,
-            angles,
-            rows_per_octave,
+            ln_top,
+            edges,
             octaves,
         })
     }
 
-    /// Samples around the circle: the width of every strip.
-    pub fn angles(&self) -> u32 {
-        self.angles
+    /// The plane shape of `side`'s edge.
+    pub fn edge(&self, side: Side) -> &Edge {
+        &self.edges[usize::from(!side.is_vertical_edge())]
     }
 
-    pub fn rows_per_octave(&self) -> u32 {
-        self.rows_per_octave
-    }
-
-    /// Strips from the outermost radius to the core.
+    /// Strips from the widest frame's edge to the core.
     pub fn octaves(&self) -> u32 {
         self.octaves
     }
 
-    /// Samples in one strip.
+    /// Samples in one strip: its four planes, right, left, top, bottom.
     pub fn strip_len(&self) -> usize {
-        self.angles as usize * self.rows_per_octave as usize
+        2 * (self.edges[0].plane_len() + self.edges[1].plane_len())
     }
 
-    /// The step in `ln r` and in `θ` between neighbouring samples.
-    pub fn step(&self) -> f64 {
-        std::f64::consts::TAU / f64::from(self.angles)
+    /// Where `side`'s plane starts in a strip.
+    fn plane_offset(&self, side: Side) -> usize {
+        let (across_h, across_w) = (self.edges[0].plane_len(), self.edges[1].plane_len());
+        match side {
+            Side::Right => 0,
+            Side::Left => across_h,
+            Side::Top => 2 * across_h,
+            Side::Bottom => 2 * across_h + across_w,
+        }
     }
 
     /// The ordinary frame the innermost frames' middle is resampled from.
@@ -118,69 +191,93 @@ impl ExpMap {
         &self.params
     }
 
-    /// The point of sample `col` of map row `row` (rows count from the outermost, over all
-    /// strips), as offsets from the centre and the centre itself (so callers can add them in
-    /// the precision they iterate in).
-    pub fn point(&self, row: u64, col: u32) -> (f64, f64) {
-        let step = self.step();
-        let r = (self.ln_outer - (row as f64 + 0.5) * step).exp();
-        let theta = (f64::from(col) + 0.5) * step;
-        let (sin, cos) = theta.sin_cos();
-        (
-            self.params.center.re + r * cos,
-            self.params.center.im + r * sin,
-        )
+    /// `ln σ` of ring `row` (counted over all strips from the outermost) of `side`'s planes.
+    fn ln_scale(&self, side: Side, row: u64) -> f64 {
+        let fan = usize::from(!side.is_vertical_edge());
+        self.ln_top[fan] - (row as f64 + 0.5) * self.edges[fan].step()
     }
 
-    /// Escape samples of strip `octave` into `out` (`strip_len` of them, row-major, outermost
-    /// row first), on the CPU, rows in parallel. Returns early, partly filled, once `stop` is
-    /// raised.
+    /// The point of sample `col` of ring `row` of `side`'s planes.
+    pub fn point(&self, side: Side, row: u64, col: u32) -> (f64, f64) {
+        let sigma = self.ln_scale(side, row).exp();
+        let (across, along) = self.offsets(side, sigma);
+        let edge = self.edge(side);
+        let c = self.params.center;
+        let t = edge.along(col) * along;
+        if side.is_vertical_edge() {
+            (c.re + across, c.im + t)
+        } else {
+            (c.re + t, c.im + across)
+        }
+    }
+
+    /// The signed offset of `side`'s edge across it, and its half-length along it, at scale `σ`.
+    fn offsets(&self, side: Side, sigma: f64) -> (f64, f64) {
+        let edge = self.edge(side);
+        let sign = if matches!(side, Side::Right | Side::Top) {
+            1.0
+        } else {
+            -1.0
+        };
+        (sign * edge.half_across * sigma, edge.half_along * sigma)
+    }
+
+    /// Escape samples of strip `octave` into `out` (`strip_len` of them: the four planes, each
+    /// row-major, outermost ring first), on the CPU, rows in parallel. Returns early, partly
+    /// filled, once `stop` is raised.
     pub fn compute_strip(&self, octave: u32, out: &mut [EscapeSample], stop: &StopFlag) {
-        let row_len = self.angles as usize;
-        let first_row = u64::from(octave) * u64::from(self.rows_per_octave);
         let r2 = self.params.escape_radius * self.params.escape_radius;
         let (c_re, c_im, max_iter) = (self.params.c.re, self.params.c.im, self.params.max_iter);
-        let piece_len = (crate::cpu::MAX_PIECE_WORK / u64::from(max_iter.max(1))) as usize;
-        let piece_len = piece_len.max(MIN_PIECE).min(row_len);
-        let strip = &mut out[..self.strip_len()];
-        // `point` without its per-sample transcendentals: every row shares the angles' sines and
-        // cosines, every sample of a row its radius (the same values, so the same points).
-        let step = self.step();
-        let unit: Vec<(f64, f64)> = (0..self.angles)
-            .map(|col| ((f64::from(col) + 0.5) * step).sin_cos())
-            .collect();
         let centre = self.params.center;
-        for_each_row_piece(strip, row_len, piece_len, |r, x0, piece| {
-            if stop.is_stopped() {
-                return;
-            }
-            let row = first_row + r as u64;
-            let radius = (self.ln_outer - (row as f64 + 0.5) * step).exp();
-            let (xs, ys): (Vec<f64>, Vec<f64>) = unit[x0..x0 + piece.len()]
-                .iter()
-                .map(|&(sin, cos)| (centre.re + radius * cos, centre.im + radius * sin))
-                .unzip();
-            escape_points_f64(&xs, &ys, c_re, c_im, max_iter, r2, piece);
-        });
+        for side in Side::ALL {
+            let edge = *self.edge(side);
+            let row_len = edge.samples as usize;
+            let piece_len = (crate::cpu::MAX_PIECE_WORK / u64::from(max_iter.max(1))) as usize;
+            let piece_len = piece_len.max(MIN_PIECE).min(row_len);
+            let start = self.plane_offset(side);
+            let plane = &mut out[start..start + edge.plane_len()];
+            let first_row = u64::from(octave) * u64::from(edge.rows_per_octave);
+            // `point` without its per-sample exponential: a ring's samples share its scale.
+            for_each_row_piece(plane, row_len, piece_len, |r, x0, piece| {
+                if stop.is_stopped() {
+                    return;
+                }
+                let sigma = self.ln_scale(side, first_row + r as u64).exp();
+                let (across, along) = self.offsets(side, sigma);
+                let ts = (x0..x0 + piece.len()).map(|col| edge.along(col as u32) * along);
+                let (xs, ys): (Vec<f64>, Vec<f64>) = if side.is_vertical_edge() {
+                    ts.map(|t| (centre.re + across, centre.im + t)).unzip()
+                } else {
+                    ts.map(|t| (centre.re + t, centre.im + across)).unzip()
+                };
+                escape_points_f64(&xs, &ys, c_re, c_im, max_iter, r2, piece);
+            });
+        }
     }
 
-    /// Strip `octave` coloured with the zoom's palette: `angles × rows_per_octave` RGBA8 pixels.
+    /// Strip `octave` coloured with the zoom's palette: its four planes, RGBA8, in the layout of
+    /// [`Self::compute_strip`].
     pub fn render_strip(&self, octave: u32, stop: &StopFlag) -> Vec<u8> {
         let mut samples = vec![EscapeSample::default(); self.strip_len()];
         self.compute_strip(octave, &mut samples, stop);
-        let colorizer = crate::Colorizer::new(&RenderParams {
-            width: self.angles,
-            supersample: 1,
-            ..self.params.clone()
-        });
-        let mut rgba = Vec::new();
-        colorizer.colour_band(&samples, self.rows_per_octave, &mut rgba);
+        let mut rgba = Vec::with_capacity(samples.len() * 4);
+        let mut plane_rgba = Vec::new();
+        for side in Side::ALL {
+            let edge = self.edge(side);
+            let colorizer = crate::Colorizer::new(&RenderParams {
+                width: edge.samples,
+                supersample: 1,
+                ..self.params.clone()
+            });
+            let start = self.plane_offset(side);
+            colorizer.colour_band(
+                &samples[start..start + edge.plane_len()],
+                edge.rows_per_octave,
+                &mut plane_rgba,
+            );
+            rgba.extend_from_slice(&plane_rgba);
+        }
         rgba
-    }
-
-    /// The map row (continuous, over all strips) at radius `e^{ln_r}`.
-    fn row_at(&self, ln_r: f64) -> f64 {
-        (self.ln_outer - ln_r) / self.step() - 0.5
     }
 }
 

@@ -1,38 +1,94 @@
-//! Frames from the exponential map: each pixel's radius and angle once per video, then per frame
-//! a bilinear lookup in (ln r, θ) among the strips, or in the core frame inside its rectangle.
+//! Frames from the exponential map: each frame column's and row's ring once per video, then per
+//! frame a bilinear walk along the rings, or a lookup in the core frame inside its rectangle.
 //!
-//! A frame of view width `w` sees pixel offset `d` (pixels from the image centre) at radius
-//! `|d|·w/width`, so its map row is `row(ln|d|) + ln(width_max/w)/Δ`: a per-pixel constant plus
-//! a per-frame shift. [`StripSet`] keeps only the strips the current frame touches (about a dozen,
-//! whatever the zoom's depth), rendering missing ones on demand.
+//! A frame of pixel step `σ_f` sees the pixel at `t` of the way from its centre to its edge
+//! (`t = |dx|/a` in the left and right edges' sectors, `|dy|/b` in the top and bottom ones) on
+//! the ring of scale `t·σ_f`, so the pixel's ring row is `(ln σ_top − ln σ_f)/step − ln t/step`:
+//! a per-frame shift plus a constant shared by its whole frame column (left and right sectors)
+//! or frame row (top and bottom sectors); and its place along the ring is linear in its row or
+//! column, the same in every frame. So a frame picks each column's and row's two neighbouring
+//! rings once, then walks each run of pixels along them at a constant step (`ring_run.rs`).
+//! [`StripSet`] keeps only the strips the current frame touches (about a dozen, whatever the
+//! zoom's depth), rendering missing ones on demand.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
-use super::ExpMap;
 use super::mip::{LEVELS, MipStrip};
+use super::ring_run;
+use super::{ExpMap, Side};
 use crate::par::for_each_chunk;
 
-/// Each pixel's place in the map, computed once for a frame size.
+/// Opaque black, where a frame reads a strip that is not there.
+const BLACK: u32 = u32::from_le_bytes([0, 0, 0, 255]);
+
+/// Frame rows one parallel task of [`Resampler::frame`] covers: the length of its runs down
+/// frame columns.
+const BLOCK_ROWS: usize = 48;
+
+/// Texels of the blended rings one parallel task blends.
+const BLEND_PIECE: usize = 32 * 1024;
+
+/// Each frame column's and row's ring, computed once for a frame size.
 pub struct Resampler {
     width: u32,
     height: u32,
-    /// Per pixel, row-major.
-    polar: Vec<PolarPixel>,
-    /// Smallest and largest `ln|d| / Δ` over the frame.
-    row_span: (f64, f64),
+    /// The ring of each frame column, for its pixels in the left or right edge's sector.
+    column_rings: Vec<Ring>,
+    /// The ring of each frame row, for its pixels in the top or bottom edge's sector.
+    row_rings: Vec<Ring>,
+    /// Per frame row: the columns in the top or bottom edge's sector (the middle of the row).
+    vertical_sector: Vec<Range<usize>>,
+    /// Per frame column: the rows in the left or right edge's sector (the middle of the column).
+    horizontal_sector: Vec<Range<usize>>,
+    /// Per edge kind (left-and-right, top-and-bottom): the smallest and largest level-0 row
+    /// offset (`−ln t / step`) its pixels read.
+    row_span: [(f64, f64); 2],
+    /// The start of each read ring's blend in a frame's buffer of them (columns' rings, then
+    /// rows'), with the ring's index in that order, by start.
+    blend_starts: Vec<(usize, usize)>,
+    /// The buffer of blended rings, kept from frame to frame (its pages stay mapped and warm).
+    blended: Vec<u32>,
 }
 
-/// Where a pixel reads the map: `ln|d| / (Δ·2^level)` (its row offset in rows of its level,
-/// shifted per frame), its mip level (`mip.rs`), and its two neighbouring columns of that level
-/// around `θ/(Δ·2^level) − ½` with the weight of the second; all but the shift the same in every
-/// frame.
-#[derive(Clone, Copy)]
-struct PolarPixel {
-    level_ln_r: f32,
-    col_weight: f32,
-    col0: u32,
-    col1: u32,
-    level: u8,
+/// The ring a frame column or row reads: the plane (side and mip level), its row offset in rows
+/// of that level (shifted per frame), and its pixels' places along the ring, in texels of the
+/// padded rows (`mip.rs`), `along.0 · k + along.1` for the pixel in frame row or column `k`.
+#[derive(Clone, Default)]
+struct Ring {
+    /// `side * LEVELS + level`.
+    plane: u8,
+    level_row: f64,
+    along: (f64, f64),
+    /// Where its blended row lies in a frame's buffer of them (empty where no pixel reads it).
+    blend: Range<usize>,
+}
+
+impl Ring {
+    /// The side and mip level of its plane.
+    fn plane(&self) -> (Side, usize) {
+        let plane = usize::from(self.plane);
+        (Side::ALL[plane / LEVELS], plane % LEVELS)
+    }
+
+    /// The ring of pixels at `t` on `side` whose place along the edge (−1 to 1) is
+    /// `along_per_pixel · (k + ½ − half)` for frame row or column `k`, `half` being half the
+    /// frame's extent that way.
+    fn new(map: &ExpMap, side: Side, t: f64, along_per_pixel: f64, half: f64) -> Ring {
+        let edge = map.edge(side);
+        // Texels of level l are 2^l·t of a pixel wide here.
+        let level = ((1.0 / t).log2().floor().max(0.0) as usize).min(LEVELS - 1);
+        let cell = f64::from(1u32 << level);
+        // The texel of place u along the edge: (u + 1)/2 · samples / cell − ½, plus the padding.
+        let texels_per_along = f64::from(edge.samples) / (2.0 * cell);
+        let slope = along_per_pixel * texels_per_along;
+        Ring {
+            plane: (side as usize * LEVELS + level) as u8,
+            level_row: -t.ln() / edge.step() / cell,
+            along: (slope, (0.5 - half) * slope + texels_per_along + 0.5),
+            blend: 0..0,
+        }
+    }
 }
 
 /// The strips a zoom has rendered and still needs, by octave.
@@ -49,60 +105,117 @@ pub struct Core<'a> {
 
 impl Resampler {
     pub fn new(map: &ExpMap) -> Resampler {
-        let (width, height) = (map.params.width, map.params.height);
-        let step = map.step();
-        let angles = i64::from(map.angles);
-        let mut polar = Vec::with_capacity(width as usize * height as usize);
-        let mut row_span = (f64::INFINITY, f64::NEG_INFINITY);
+        let (width, height) = (map.params.width as usize, map.params.height as usize);
+        let (a, b) = (width as f64 / 2.0, height as f64 / 2.0);
+        // The left and right edges' sectors: |dx|/a ≥ |dy|/b; each sector's pixels in a frame
+        // row or column are a run in its middle.
+        let mut horizontal = vec![(usize::MAX, 0); width];
+        let mut vertical_sector = Vec::with_capacity(height);
         for j in 0..height {
-            let dy = f64::from(height) / 2.0 - f64::from(j) - 0.5;
-            for i in 0..width {
-                let dx = f64::from(i) + 0.5 - f64::from(width) / 2.0;
-                let ln_r = 0.5 * (dx * dx + dy * dy).ln() / step;
-                let theta = dy.atan2(dx).rem_euclid(std::f64::consts::TAU);
-                // Map cells per pixel here: ρ_max/ρ, with ρ_max = 1/Δ.
-                let oversampling = 1.0 / (step * (dx * dx + dy * dy).sqrt());
-                let level = (oversampling.log2().floor().max(0.0) as usize).min(LEVELS - 1);
-                let cols = angles >> level;
-                let col = (theta / std::f64::consts::TAU * cols as f64 - 0.5) as f32;
-                let col0 = (col.floor() as i64).rem_euclid(cols);
-                polar.push(PolarPixel {
-                    level_ln_r: (ln_r / f64::from(1u32 << level)) as f32,
-                    col_weight: col - col.floor(),
-                    col0: col0 as u32,
-                    col1: ((col0 + 1) % cols) as u32,
-                    level: level as u8,
-                });
-                row_span = (row_span.0.min(ln_r), row_span.1.max(ln_r));
+            let dy = b - j as f64 - 0.5;
+            let mut middle = (usize::MAX, 0);
+            for (i, column) in horizontal.iter_mut().enumerate() {
+                let dx = i as f64 + 0.5 - a;
+                if dx == 0.0 && dy == 0.0 {
+                    // The middle pixel of an odd-sized frame is in every frame's core.
+                    continue;
+                }
+                if dx.abs() * b >= dy.abs() * a {
+                    *column = (column.0.min(j), j + 1);
+                } else {
+                    middle = (middle.0.min(i), i + 1);
+                }
+            }
+            vertical_sector.push(middle.0.min(middle.1)..middle.1);
+        }
+        let horizontal_sector: Vec<Range<usize>> = horizontal
+            .iter()
+            .map(|&(first, end)| first.min(end)..end)
+            .collect();
+        let mut row_span = [(f64::INFINITY, f64::NEG_INFINITY); 2];
+        let mut widen = |fan: usize, side: Side, t: f64| {
+            let row = -t.ln() / map.edge(side).step();
+            row_span[fan] = (row_span[fan].0.min(row), row_span[fan].1.max(row));
+        };
+        // Columns: along = dy/(t·b) = −(j + ½ − b)/(t·b); rows: along = dx/(t·a).
+        let column_rings = (0..width)
+            .map(|i| {
+                let dx = i as f64 + 0.5 - a;
+                let side = if dx >= 0.0 { Side::Right } else { Side::Left };
+                let t = (dx.abs() / a).max(1e-9);
+                if !horizontal_sector[i].is_empty() {
+                    widen(0, side, t);
+                }
+                Ring::new(map, side, t, -1.0 / (t * b), b)
+            })
+            .collect();
+        let row_rings = (0..height)
+            .map(|j| {
+                let dy = b - j as f64 - 0.5;
+                let side = if dy >= 0.0 { Side::Top } else { Side::Bottom };
+                let t = (dy.abs() / b).max(1e-9);
+                if !vertical_sector[j].is_empty() {
+                    widen(1, side, t);
+                }
+                Ring::new(map, side, t, 1.0 / (t * a), a)
+            })
+            .collect();
+        let mut resampler = Resampler {
+            width: width as u32,
+            height: height as u32,
+            column_rings,
+            row_rings,
+            vertical_sector,
+            horizontal_sector,
+            row_span,
+            blend_starts: Vec::new(),
+            blended: Vec::new(),
+        };
+        // Each ring some pixel reads gets room for its blend: its level's padded row.
+        let read = (resampler.horizontal_sector.iter()).chain(&resampler.vertical_sector);
+        let read: Vec<bool> = read.map(|run| !run.is_empty()).collect();
+        let rings = (resampler.column_rings.iter_mut()).chain(&mut resampler.row_rings);
+        let mut end = 0;
+        for (index, (ring, read)) in rings.zip(read).enumerate() {
+            if read {
+                let (side, level) = ring.plane();
+                let texels = (map.edge(side).samples >> level) as usize + 2;
+                ring.blend = end..end + texels;
+                resampler.blend_starts.push((end, index));
+                end += texels;
             }
         }
-        Resampler {
-            width,
-            height,
-            polar,
-            row_span,
-        }
+        resampler.blended = vec![BLACK; end];
+        resampler
     }
 
-    /// The map row of pixel offset 1 (ln|d| = 0) in a frame of view width `view_width`.
-    fn row_shift(&self, map: &ExpMap, view_width: f64) -> f64 {
-        map.row_at((view_width / f64::from(self.width)).ln())
+    /// Per edge kind: the level-0 ring row of `t = 1` in a frame of view width `view_width`.
+    fn row_shift(&self, map: &ExpMap, view_width: f64) -> [f64; 2] {
+        let ln_step = (view_width / f64::from(self.width)).ln();
+        std::array::from_fn(|fan| (map.ln_top[fan] - ln_step) / map.edges[fan].step() - 0.5)
     }
 
     /// The strips a frame of width `view_width` reads (outside the core), outermost first.
     pub fn octaves_for(&self, map: &ExpMap, view_width: f64) -> std::ops::Range<u32> {
         let shift = self.row_shift(map, view_width);
-        let rpo = f64::from(map.rows_per_octave);
-        let first = ((shift - self.row_span.1 - 1.0) / rpo).floor().max(0.0);
-        let last = ((shift - self.row_span.0 + 1.0) / rpo).floor() + 1.0;
-        let last = last.min(f64::from(map.octaves));
-        (first.min(last) as u32)..(last as u32)
+        let (mut first, mut last) = (f64::INFINITY, f64::NEG_INFINITY);
+        for ((shift, (low, high)), edge) in shift.iter().zip(self.row_span).zip(&map.edges) {
+            if low > high {
+                continue;
+            }
+            let rows = f64::from(edge.rows_per_octave);
+            first = first.min(((shift + low - 1.0) / rows).floor());
+            last = last.max(((shift + high + 1.0) / rows).floor() + 1.0);
+        }
+        let octaves = f64::from(map.octaves);
+        let last = last.clamp(0.0, octaves);
+        (first.clamp(0.0, last) as u32)..(last as u32)
     }
 
     /// Frame of width `view_width` into `rgba` (`width × height` RGBA8). Every strip
     /// [`Self::octaves_for`] names should be in `strips`; texels of strips not there read black.
     pub fn frame(
-        &self,
+        &mut self,
         map: &ExpMap,
         strips: &StripSet,
         core: &Core<'_>,
@@ -113,166 +226,149 @@ impl Resampler {
         rgba.resize(w * h * 4, 0);
         let shift = self.row_shift(map, view_width);
         let octaves = self.octaves_for(map, view_width);
-        let rpo = map.rows_per_octave as usize;
-        let row_range = (
-            octaves.start as usize * rpo,
-            (octaves.end as usize * rpo).max(1) - 1,
-        );
-        // Every level of every strip the frame reads (empty where a strip is missing: black),
-        // and per level a table from its rows, counted over all strips from level-0 row
-        // `row_range.0`, to (plane, row within it): rows outside the range read its first or last.
-        let first_octave = octaves.start.min(octaves.end.saturating_sub(1)) as usize;
-        let last_octave = octaves.end.max(1) as usize - 1;
-        let planes: Vec<(&[u8], usize)> = (first_octave..=last_octave)
-            .flat_map(|o| {
-                let strip = strips.strips.get(&(o as u32));
-                (0..LEVELS).map(move |level| strip.map_or((&[][..], 1), |s| s.level(level)))
+        // Each ring the frame reads: its two neighbouring rows (padded, black where a strip is
+        // missing) and the weight of the lower. Rows count over the frame's strips, from the
+        // first; the ring row of `t = 1` in level l is `(shift + ½)/2^l − ½`.
+        let black =
+            vec![BLACK; map.edges.iter().map(|e| e.samples).max().unwrap_or(1) as usize + 2];
+        let row_of = |side: Side, level: usize, row: usize| -> &[u32] {
+            let edge = map.edge(side);
+            let per_strip = (edge.rows_per_octave >> level) as usize;
+            let octave = octaves.start + (row / per_strip) as u32;
+            match strips.strips.get(&octave) {
+                Some(strip) if octaves.contains(&octave) => {
+                    strip.level(side, level).row(row % per_strip)
+                }
+                _ => &black[..(edge.samples >> level) as usize + 2],
+            }
+        };
+        let pairs: Vec<(&[u32], &[u32], u32)> = (self.column_rings.iter())
+            .chain(&self.row_rings)
+            .map(|ring| {
+                let (side, level) = ring.plane();
+                let edge = map.edge(side);
+                let fan = usize::from(!matches!(side, Side::Right | Side::Left));
+                let per_strip = (edge.rows_per_octave >> level) as usize;
+                let rows = (octaves.len() * per_strip).max(2);
+                let cell = f64::from(1u32 << level);
+                let first = (octaves.start as usize * per_strip) as f64;
+                let y = ((shift[fan] + 0.5) / cell - 0.5 - first + ring.level_row).max(0.0);
+                // `y ≥ 0`: truncation is the floor.
+                let index = (y as usize).min(rows - 2);
+                let weight = ((y - index as f64).min(1.0) * 256.0) as u32;
+                (
+                    row_of(side, level, index),
+                    row_of(side, level, index + 1),
+                    weight,
+                )
             })
             .collect();
-        let tables: [RowTable; LEVELS] = std::array::from_fn(|level| {
-            RowTable::new(level, row_range, rpo, (first_octave, last_octave), &planes)
+        // Blended once per frame, in parallel pieces of the buffer (a piece may hold the end of
+        // one ring and the start of the next).
+        let starts = &self.blend_starts;
+        let rings: Vec<&Ring> = self.column_rings.iter().chain(&self.row_rings).collect();
+        for_each_chunk(&mut self.blended, BLEND_PIECE, |piece, out| {
+            let piece_start = piece * BLEND_PIECE;
+            let mut owner = starts.partition_point(|&(start, _)| start <= piece_start) - 1;
+            let mut at = piece_start;
+            while at < piece_start + out.len() {
+                let (start, index) = starts[owner];
+                let ring_end = rings[index].blend.end;
+                let end = ring_end.min(piece_start + out.len());
+                let (upper, lower, weight) = pairs[index];
+                let (from, to) = (at - start, end - start);
+                ring_run::blend_rows(
+                    &upper[from..to],
+                    &lower[from..to],
+                    weight,
+                    &mut out[at - piece_start..end - piece_start],
+                );
+                at = end;
+                owner += 1;
+            }
         });
-        // Per level: the continuous row (of that level, from the table's first) of `ln|d| = 0`.
-        let base: [f64; LEVELS] = std::array::from_fn(|level| {
-            (shift + 0.5) / f64::from(1u32 << level) - 0.5 - tables[level].first as f64
-        });
-        // Core pixels per frame pixel, and the core's half-size less the bilinear margin.
+        // The core's pixels per frame pixel; frame pixels inside the core's edge pixels' centres
+        // (a rectangle of columns and rows) read the core.
         let scale = view_width / core.view_width;
-        let (half_w, half_h) = (w as f64 / 2.0, h as f64 / 2.0);
+        let (a, b) = (w as f64 / 2.0, h as f64 / 2.0);
+        let inside_core = |half: f64, pixels: usize| {
+            let reach = (half - 0.5) / scale;
+            let first = ((half - 0.5) - reach).ceil().max(0.0) as usize;
+            let last = ((half - 0.5) + reach).floor().min(pixels as f64 - 1.0);
+            first..(last.max(-1.0) + 1.0) as usize
+        };
+        let (core_columns, core_rows) = (inside_core(a, w), inside_core(b, h));
         let row_bytes = w * 4;
-        // Blocks of 8 rows by 16 columns: a block reads a compact patch of the map, so texels
-        // read by one pixel are still in cache for its neighbours in both directions.
+        let (this, blended) = (&*self, &self.blended);
         for_each_chunk(rgba, row_bytes * BLOCK_ROWS, |chunk_index, out| {
-            let rows_here = out.len() / row_bytes;
-            for i0 in (0..w).step_by(BLOCK_COLUMNS) {
-                let i1 = (i0 + BLOCK_COLUMNS).min(w);
-                for r in 0..rows_here {
-                    let j = chunk_index * BLOCK_ROWS + r;
-                    let cy = (j as f64 + 0.5 - half_h) * scale;
-                    let in_core_rows = cy.abs() <= half_h - 0.5;
-                    let line = &mut out[r * row_bytes + i0 * 4..r * row_bytes + i1 * 4];
-                    let polar = &self.polar[j * w + i0..j * w + i1];
-                    for (i, (px, p)) in (i0..).zip(line.chunks_exact_mut(4).zip(polar)) {
-                        let cx = (i as f64 + 0.5 - half_w) * scale;
-                        if in_core_rows && cx.abs() <= half_w - 0.5 {
-                            px.copy_from_slice(&bilinear_core(
-                                core.rgba,
-                                w,
-                                cx + half_w - 0.5,
-                                cy + half_h - 0.5,
-                            ));
-                            continue;
-                        }
-                        let level = usize::from(p.level);
-                        let (top, bottom, fr) =
-                            tables[level].places(base[level] - f64::from(p.level_ln_r));
-                        let (c0, c1) = (p.col0 as usize, p.col1 as usize);
-                        px.copy_from_slice(&blend(
-                            [
-                                top.texel(c0),
-                                top.texel(c1),
-                                bottom.texel(c0),
-                                bottom.texel(c1),
-                            ],
-                            p.col_weight,
-                            fr,
-                        ));
+            let first_row = chunk_index * BLOCK_ROWS;
+            let rows = first_row..first_row + out.len() / row_bytes;
+            let mut run_texels = vec![0u32; w.max(BLOCK_ROWS)];
+            // Top and bottom sectors: along each frame row's ring.
+            for j in rows.clone() {
+                let line = &mut out[(j - first_row) * row_bytes..][..row_bytes];
+                let core = if core_rows.contains(&j) {
+                    core_columns.clone()
+                } else {
+                    0..0
+                };
+                let ring = &this.row_rings[j];
+                for run in outside(this.vertical_sector[j].clone(), core) {
+                    let texels = &mut run_texels[..run.len()];
+                    let start = ring.along.0 * run.start as f64 + ring.along.1;
+                    ring_run::walk(&blended[ring.blend.clone()], start, ring.along.0, texels);
+                    let pixels = line[run.start * 4..run.end * 4].chunks_exact_mut(4);
+                    for (px, texel) in pixels.zip(texels.iter()) {
+                        px.copy_from_slice(&texel.to_le_bytes());
                     }
+                }
+            }
+            // Left and right sectors: down each frame column's ring.
+            for (i, ring) in this.column_rings.iter().enumerate() {
+                let sector = &this.horizontal_sector[i];
+                let sector = sector.start.max(rows.start)..sector.end.min(rows.end);
+                let core = if core_columns.contains(&i) {
+                    core_rows.clone()
+                } else {
+                    0..0
+                };
+                for run in outside(sector, core) {
+                    let texels = &mut run_texels[..run.len()];
+                    let start = ring.along.0 * run.start as f64 + ring.along.1;
+                    ring_run::walk(&blended[ring.blend.clone()], start, ring.along.0, texels);
+                    for (j, texel) in run.zip(texels.iter()) {
+                        let at = (j - first_row) * row_bytes + i * 4;
+                        out[at..at + 4].copy_from_slice(&texel.to_le_bytes());
+                    }
+                }
+            }
+            for j in core_rows.start.max(rows.start)..core_rows.end.min(rows.end) {
+                let cy = (j as f64 + 0.5 - b) * scale;
+                for i in core_columns.clone() {
+                    let cx = (i as f64 + 0.5 - a) * scale;
+                    let texel = bilinear_core(core.rgba, w, cx + a - 0.5, cy + b - 0.5);
+                    let at = (j - first_row) * row_bytes + i * 4;
+                    out[at..at + 4].copy_from_slice(&texel.to_le_bytes());
                 }
             }
         });
     }
 }
 
-/// A map row of one level as the frame reads it: the plane (one level of one strip, empty where
-/// the strip is missing), its rows per column, and the row.
-#[derive(Clone, Copy)]
-struct RowPlace<'a> {
-    plane: &'a [u8],
-    rows: usize,
-    within: usize,
-}
-
-impl RowPlace<'_> {
-    /// Texel `col` of this row (black where the strip is missing).
-    #[inline]
-    fn texel(self, col: usize) -> [u8; 4] {
-        let start = (col * self.rows + self.within) * 4;
-        match self.plane.get(start..start + 4) {
-            Some(px) => [px[0], px[1], px[2], px[3]],
-            None => [0, 0, 0, 255],
-        }
+/// The parts of `run` outside `hole`: before it and after it.
+fn outside(run: Range<usize>, hole: Range<usize>) -> [Range<usize>; 2] {
+    if hole.is_empty() {
+        return [run, 0..0];
     }
+    [
+        run.start..run.end.min(hole.start).max(run.start),
+        run.start.max(hole.end).min(run.end)..run.end,
+    ]
 }
-
-/// For one frame and one mip level, the place of every row of that level the frame can read.
-struct RowTable<'a> {
-    /// The level's row of `places[0]`.
-    first: usize,
-    places: Vec<RowPlace<'a>>,
-}
-
-impl<'a> RowTable<'a> {
-    /// Rows of `level` covering level-0 rows `row_range` (inclusive), one beyond at each end,
-    /// each placed by its centre: the strip holding it, and its row in that strip's level.
-    fn new(
-        level: usize,
-        row_range: (usize, usize),
-        rpo: usize,
-        (first_octave, last_octave): (usize, usize),
-        planes: &[(&'a [u8], usize)],
-    ) -> RowTable<'a> {
-        let no_rows = row_range.0 > row_range.1;
-        let cell = f64::from(1u32 << level);
-        let per_strip = (rpo >> level).max(1);
-        let first = (row_range.0 >> level).saturating_sub(1);
-        let last = (row_range.1.max(row_range.0) >> level) + 2;
-        let places = (first..=last)
-            .map(|row| {
-                if no_rows {
-                    return RowPlace {
-                        plane: &[],
-                        rows: 1,
-                        within: 0,
-                    };
-                }
-                let centre =
-                    ((row as f64 + 0.5) * cell - 0.5).clamp(row_range.0 as f64, row_range.1 as f64);
-                let octave = (centre as usize / rpo).clamp(first_octave, last_octave);
-                let within = ((centre - (octave * rpo) as f64 + 0.5) / cell - 0.5)
-                    .round()
-                    .clamp(0.0, (per_strip - 1) as f64) as usize;
-                let (plane, rows) = planes[(octave - first_octave) * LEVELS + level];
-                RowPlace {
-                    plane,
-                    rows,
-                    within,
-                }
-            })
-            .collect();
-        RowTable { first, places }
-    }
-
-    /// The rows above and below continuous row `y` (counted from `first`) and the weight of the
-    /// lower one; rows beyond the table read its ends.
-    #[inline]
-    fn places(&self, y: f64) -> (RowPlace<'a>, RowPlace<'a>, f32) {
-        let last = self.places.len() - 2;
-        let y = y.max(0.0);
-        // `y ≥ 0`: truncation is the floor, without a libm call.
-        let index = (y as usize).min(last);
-        let weight = (y - index as f64).min(1.0) as f32;
-        (self.places[index], self.places[index + 1], weight)
-    }
-}
-
-/// Frame rows and columns one cache-friendly block of [`Resampler::frame`] covers.
-const BLOCK_ROWS: usize = 8;
-const BLOCK_COLUMNS: usize = 16;
 
 impl StripSet {
     /// Makes `strips` hold exactly the strips `needed`: drops the others and renders the
-    /// missing ones with `render` (octave → RGBA strip).
+    /// missing ones with `render` (octave → RGBA strip, as `ExpMap::render_strip` lays it out).
     ///
     /// Strips are kept as mipmaps (`mip.rs`).
     pub fn keep<E>(
@@ -285,17 +381,14 @@ impl StripSet {
         for octave in needed {
             if let std::collections::btree_map::Entry::Vacant(slot) = self.strips.entry(octave) {
                 let strip = render(octave)?;
-                slot.insert(MipStrip::new(
-                    &strip,
-                    map.angles as usize,
-                    map.rows_per_octave as usize,
-                ));
+                slot.insert(MipStrip::new(map, &strip));
             }
         }
         Ok(())
     }
 
-    /// Strips held now (memory: each is `angles × rows_per_octave × 4` bytes).
+    /// Strips held now (memory: each is `ExpMap::strip_len` texels of 4 bytes, and a third
+    /// more for the coarser levels).
     pub fn len(&self) -> usize {
         self.strips.len()
     }
@@ -305,37 +398,24 @@ impl StripSet {
     }
 }
 
-/// Bilinear blend of `[top-left, top-right, bottom-left, bottom-right]`, in 8-bit fixed point
-/// (weights to 1/256, rounded once at the end).
-fn blend(q: [[u8; 4]; 4], fx: f32, fy: f32) -> [u8; 4] {
-    let wx = (fx.clamp(0.0, 1.0) * 256.0 + 0.5) as u32;
-    let wy = (fy.clamp(0.0, 1.0) * 256.0 + 0.5) as u32;
-    std::array::from_fn(|k| {
-        let top = u32::from(q[0][k]) * (256 - wx) + u32::from(q[1][k]) * wx;
-        let bottom = u32::from(q[2][k]) * (256 - wx) + u32::from(q[3][k]) * wx;
-        ((top * (256 - wy) + bottom * wy + (1 << 15)) >> 16) as u8
-    })
-}
-
 /// The core frame (`width` pixels wide) at pixel coordinates `(x, y)`, both inside its edge
-/// pixels' centres.
-fn bilinear_core(rgba: &[u8], width: usize, x: f64, y: f64) -> [u8; 4] {
+/// pixels' centres, as a packed texel.
+fn bilinear_core(rgba: &[u8], width: usize, x: f64, y: f64) -> u32 {
     // Truncation of the non-negative coordinates is their floor (and clamps below at 0).
     let (x0, y0) = (x.max(0.0) as usize, y.max(0.0) as usize);
-    let at = |i: usize, j: usize| -> [u8; 4] {
-        let i = i.min(width - 1);
-        let start = (j * width + i) * 4;
+    let height = rgba.len() / 4 / width.max(1);
+    let at = |i: usize, j: usize| -> u32 {
+        let start = (j.min(height.saturating_sub(1)) * width + i.min(width - 1)) * 4;
         match rgba.get(start..start + 4) {
-            Some(px) => [px[0], px[1], px[2], px[3]],
-            None => [0, 0, 0, 255],
+            Some(px) => u32::from_le_bytes([px[0], px[1], px[2], px[3]]),
+            None => BLACK,
         }
     };
-    let (fx, fy) = ((x - x0 as f64) as f32, (y - y0 as f64) as f32);
-    let height = rgba.len() / 4 / width.max(1);
-    let y1 = (y0 + 1).min(height.saturating_sub(1));
-    blend(
-        [at(x0, y0), at(x0 + 1, y0), at(x0, y1), at(x0 + 1, y1)],
-        fx,
-        fy,
+    let wx = (((x - x0 as f64) * 256.0) as u32).min(256);
+    let wy = (((y - y0 as f64) * 256.0) as u32).min(256);
+    ring_run::lerp(
+        ring_run::lerp(at(x0, y0), at(x0 + 1, y0), wx),
+        ring_run::lerp(at(x0, y0 + 1), at(x0 + 1, y0 + 1), wx),
+        wy,
     )
 }
