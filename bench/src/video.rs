@@ -6,8 +6,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use render_core::expmap::ExpMap;
 use render_core::expmap::resample::{Core, Resampler, StripSet};
+use render_core::expmap::{ExpMap, Side};
 use render_core::{Complex, CpuSource, Precision, RenderParams, StopFlag, render_rgba};
 
 use crate::process::server_binary;
@@ -81,20 +81,27 @@ pub fn section(report: &mut Report, threads: usize) -> anyhow::Result<()> {
         rgba: &core_rgba,
         view_width: NARROWEST,
     };
-    let resampler = Resampler::new(&map);
+    let mut resampler = Resampler::new(&map);
     let mut strips = StripSet::default();
     let (mut strip_count, mut strip_seconds, mut most_held) = (0u32, 0.0, 0usize);
+    let (mut mip_seconds, mut resample_seconds) = (0.0, 0.0);
     for n in 0..FRAMES {
         let width = frame_width(n);
+        let kept = Instant::now();
+        let mut rendering = 0.0;
         strips.keep(&map, resampler.octaves_for(&map, width), |octave| {
             let t = Instant::now();
             let strip = map.render_strip(octave, &stop);
-            strip_seconds += t.elapsed().as_secs_f64();
+            rendering += t.elapsed().as_secs_f64();
             strip_count += 1;
             Ok::<_, anyhow::Error>(strip)
         })?;
+        strip_seconds += rendering;
+        mip_seconds += kept.elapsed().as_secs_f64() - rendering;
         most_held = most_held.max(strips.len());
+        let resampled = Instant::now();
         resampler.frame(&map, &strips, &core, width, &mut rgba);
+        resample_seconds += resampled.elapsed().as_secs_f64();
         checksum = checksum.wrapping_add(u64::from(rgba[rgba.len() / 2]));
     }
     let expmap_seconds = started.elapsed().as_secs_f64();
@@ -130,10 +137,13 @@ pub fn section(report: &mut Report, threads: usize) -> anyhow::Result<()> {
                     (strip_samples + u64::from(WIDTH * HEIGHT)) as f64 / 1e6
                 ),
                 format!(
-                    "{strip_count} strips of {}×{} ({strip_seconds:.1} s), at most {most_held} held, \
-                     + 1 core frame + {FRAMES} resamplings",
-                    map.angles(),
-                    map.rows_per_octave()
+                    "{strip_count} strips of 2 × {}×{} + 2 × {}×{} samples ({strip_seconds:.1} s, \
+                     mipmaps {mip_seconds:.1} s), at most {most_held} held, + 1 core frame + \
+                     {FRAMES} resamplings ({resample_seconds:.1} s)",
+                    map.edge(Side::Right).samples,
+                    map.edge(Side::Right).rows_per_octave,
+                    map.edge(Side::Top).samples,
+                    map.edge(Side::Top).rows_per_octave,
                 ),
             ],
         ],

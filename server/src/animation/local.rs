@@ -162,7 +162,7 @@ pub fn render_animation(
         rgba: &core_rgba,
         view_width: map.core_params().view_width,
     };
-    let resampler = Resampler::new(&map);
+    let mut resampler = Resampler::new(&map);
     let mut strips = StripSet::default();
     let mut rendered = 0u32;
     for n in 0..spec.frame_count() {

@@ -34,11 +34,11 @@ pub struct AnimateArgs {
     pub output: PathBuf,
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendChoice,
-    /// Resample a pure zoom from exponential-map strips instead of rendering every frame. Off by
-    /// default: the resampler is measured slower than rendering each frame today
-    /// (docs/BENCHMARKS.md, "Zoom video").
+    /// Render every frame, even of a pure zoom, which is otherwise resampled from
+    /// exponential-map strips rendered on the CPU (3× faster on a 2-core CPU, docs/BENCHMARKS.md
+    /// "Zoom video"; on a GPU host, rendering each frame on the GPU may be faster still).
     #[arg(long)]
-    pub expmap: bool,
+    pub frame_by_frame: bool,
     /// Render on the julia-server at this URL (`http://HOST:PORT`) instead of here: the spec goes
     /// to its `POST /api/animations`, its frames are followed, and the video is saved to --output.
     #[arg(long, value_name = "URL")]
@@ -105,7 +105,7 @@ fn animate(args: &AnimateArgs) -> Result<String, (u8, String)> {
         }
     };
     let stop = StopFlag::new();
-    let fast = args.expmap;
+    let fast = !args.frame_by_frame;
     let started = Instant::now();
     let method = match kind {
         OutputKind::PngFrames => {

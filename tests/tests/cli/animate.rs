@@ -41,7 +41,7 @@ fn zoom_spec() -> Value {
 #[test]
 fn animate_writes_an_mp4_with_every_frame_and_the_duration() {
     let dir = tempfile::tempdir().unwrap();
-    let out = animate(dir.path(), &zoom_spec(), "zoom.mp4", &["--expmap"]);
+    let out = animate(dir.path(), &zoom_spec(), "zoom.mp4", &[]);
     assert!(out.status.success(), "stderr: {}", stderr(&out));
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("24 frames 96x54 at 12 fps"), "{summary}");
@@ -61,7 +61,7 @@ fn animate_writes_an_mp4_with_every_frame_and_the_duration() {
 #[test]
 fn animate_writes_a_webm_frame_by_frame() {
     let dir = tempfile::tempdir().unwrap();
-    let out = animate(dir.path(), &zoom_spec(), "zoom.webm", &[]);
+    let out = animate(dir.path(), &zoom_spec(), "zoom.webm", &["--frame-by-frame"]);
     assert!(out.status.success(), "stderr: {}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("rendered frame by frame"));
     let (frames, duration) = probe(&dir.path().join("zoom.webm"));
