@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::animation::OutputKind;
+use crate::cli::render::Stop;
 use crate::cli::render::remote::Remote;
-use crate::cli::render::{Stop, write_atomically};
 
 /// Time between two looks at the animation.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -41,11 +41,7 @@ pub(super) fn animate_remote(
     };
     let spec: Value = serde_json::from_str(text)
         .map_err(|e| Stop::bad_input(format!("malformed JSON in the spec: {e}")))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Stop::failed(format!("cannot start the HTTP client: {e}")))?;
-    let remote = Remote::new(base, api_key)?;
+    let (runtime, remote) = Remote::connect(base, api_key)?;
     let started = Instant::now();
     let animation = runtime.block_on(async {
         let answer = remote
@@ -55,17 +51,7 @@ pub(super) fn animate_remote(
         follow(&remote, submitted).await
     })?;
     let id = animation["id"].as_str().unwrap_or_default();
-    write_atomically(output, |out| {
-        runtime.block_on(async {
-            let mut response = remote.get(&format!("/api/animations/{id}/video")).await?;
-            while let Some(chunk) = response.chunk().await.map_err(|e| remote.unreachable(e))? {
-                out.write_all(&chunk).map_err(|e| {
-                    Stop::failed(format!("writing {} failed: {e}", output.display()))
-                })?;
-            }
-            Ok(())
-        })
-    })?;
+    remote.save(&runtime, &format!("/api/animations/{id}/video"), output)?;
     let existing = if animation["deduplicated"].as_bool() == Some(true) {
         ", an existing animation"
     } else {

@@ -35,24 +35,10 @@ pub(super) fn render_remote(
             "invalid `server`: {base} must be an http:// URL (this build speaks plain HTTP)"
         )));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Stop::failed(format!("cannot start the HTTP client: {e}")))?;
-    let remote = Remote::new(base, api_key)?;
+    let (runtime, remote) = Remote::connect(base, api_key)?;
     let started = Instant::now();
     let job = runtime.block_on(remote.submit_and_wait(params))?;
-    write_atomically(output, |out| {
-        runtime.block_on(async {
-            let mut response = remote.get(&format!("/api/jobs/{}/result", job.id)).await?;
-            while let Some(chunk) = response.chunk().await.map_err(|e| remote.unreachable(e))? {
-                out.write_all(&chunk).map_err(|e| {
-                    Stop::failed(format!("writing {} failed: {e}", output.display()))
-                })?;
-            }
-            Ok(())
-        })
-    })?;
+    remote.save(&runtime, &format!("/api/jobs/{}/result", job.id), output)?;
     println!(
         "{}: {} on {base} ({}{}) in {:.2} s",
         output.display(),
@@ -140,6 +126,38 @@ impl Remote {
         Ok(Remote {
             base: base.to_string(),
             http,
+        })
+    }
+
+    /// A client for `base` and the single-threaded runtime the CLI drives it with.
+    pub(crate) fn connect(
+        base: &str,
+        api_key: Option<&str>,
+    ) -> Result<(tokio::runtime::Runtime, Remote), Stop> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Stop::failed(format!("cannot start the HTTP client: {e}")))?;
+        Ok((runtime, Remote::new(base, api_key)?))
+    }
+
+    /// Streams the body of `GET path` into `output`, through a temporary file.
+    pub(crate) fn save(
+        &self,
+        runtime: &tokio::runtime::Runtime,
+        path: &str,
+        output: &Path,
+    ) -> Result<(), Stop> {
+        write_atomically(output, |out| {
+            runtime.block_on(async {
+                let mut response = self.get(path).await?;
+                while let Some(chunk) = response.chunk().await.map_err(|e| self.unreachable(e))? {
+                    out.write_all(&chunk).map_err(|e| {
+                        Stop::failed(format!("writing {} failed: {e}", output.display()))
+                    })?;
+                }
+                Ok(())
+            })
         })
     }
 
