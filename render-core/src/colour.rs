@@ -165,10 +165,16 @@ impl Colorizer {
     /// Colours a band: `samples` holds `rows * supersample` sample rows of `width * supersample`
     /// samples; `rgba` is resized to `rows * width * 4` bytes. Rows are coloured in parallel.
     pub fn colour_band(&self, samples: &[EscapeSample], rows: u32, rgba: &mut Vec<u8>) {
+        rgba.resize(rows as usize * self.width * 4, 0);
+        self.colour_band_into(samples, rgba);
+    }
+
+    /// [`Self::colour_band`] into a slice of exactly `rows * width * 4` bytes (a part of a
+    /// larger picture, coloured in place).
+    pub fn colour_band_into(&self, samples: &[EscapeSample], rgba: &mut [u8]) {
         let ss = self.supersample;
         let sample_row = self.width * ss;
         let row_bytes = self.width * 4;
-        rgba.resize(rows as usize * row_bytes, 0);
         // Enough rows per task that scheduling costs nothing next to the work.
         let rows_per_task = (16_384 / self.width.max(1)).max(1);
         for_each_chunk(rgba, rows_per_task * row_bytes, |task, out| {

@@ -260,22 +260,23 @@ impl ExpMap {
     pub fn render_strip(&self, octave: u32, stop: &StopFlag) -> Vec<u8> {
         let mut samples = vec![EscapeSample::default(); self.strip_len()];
         self.compute_strip(octave, &mut samples, stop);
-        let mut rgba = Vec::with_capacity(samples.len() * 4);
-        let mut plane_rgba = Vec::new();
-        for side in Side::ALL {
-            let edge = self.edge(side);
-            let colorizer = crate::Colorizer::new(&RenderParams {
+        let mut rgba = vec![0; samples.len() * 4];
+        // One colouriser per edge kind: building one fills its palette tables.
+        let colorizers = self.edges.map(|edge| {
+            crate::Colorizer::new(&RenderParams {
                 width: edge.samples,
                 supersample: 1,
                 ..self.params.clone()
-            });
-            let start = self.plane_offset(side);
-            colorizer.colour_band(
-                &samples[start..start + edge.plane_len()],
-                edge.rows_per_octave,
-                &mut plane_rgba,
+            })
+        });
+        for side in Side::ALL {
+            let colorizer = &colorizers[usize::from(!side.is_vertical_edge())];
+            let plane =
+                self.plane_offset(side)..self.plane_offset(side) + self.edge(side).plane_len();
+            colorizer.colour_band_into(
+                &samples[plane.clone()],
+                &mut rgba[plane.start * 4..plane.end * 4],
             );
-            rgba.extend_from_slice(&plane_rgba);
         }
         rgba
     }

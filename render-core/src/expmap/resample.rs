@@ -76,8 +76,12 @@ impl Ring {
     /// frame's extent that way.
     fn new(map: &ExpMap, side: Side, t: f64, along_per_pixel: f64, half: f64) -> Ring {
         let edge = map.edge(side);
-        // Texels of level l are 2^l·t of a pixel wide here.
-        let level = ((1.0 / t).log2().floor().max(0.0) as usize).min(LEVELS - 1);
+        // Texels of level l are 2^l·t of a pixel wide here; the level nearest one texel a
+        // pixel (0.71 to 1.41 wide), as a GPU picks its mip level. Measured on a 640×360 zoom
+        // to 1e-8: frames differ from 4×4-supersampled renders by 1.84 per channel on average,
+        // against 1.91 with the finer level (0.5 to 1 wide), whose blend also costs more, and
+        // 2.82 for plain 1-sample renders.
+        let level = (((1.0 / t).log2() + 0.5).floor().max(0.0) as usize).min(LEVELS - 1);
         let cell = f64::from(1u32 << level);
         // The texel of place u along the edge: (u + 1)/2 · samples / cell − ½, plus the padding.
         let texels_per_along = f64::from(edge.samples) / (2.0 * cell);
@@ -342,13 +346,37 @@ impl Resampler {
                     }
                 }
             }
+            // The core: per frame row, its two neighbouring core rows blended, then a walk
+            // along them, as for a ring (places in core pixels, linear in the frame column).
+            let mut core_row = vec![BLACK; w + 1];
             for j in core_rows.start.max(rows.start)..core_rows.end.min(rows.end) {
-                let cy = (j as f64 + 0.5 - b) * scale;
-                for i in core_columns.clone() {
-                    let cx = (i as f64 + 0.5 - a) * scale;
-                    let texel = bilinear_core(core.rgba, w, cx + a - 0.5, cy + b - 0.5);
-                    let at = (j - first_row) * row_bytes + i * 4;
-                    out[at..at + 4].copy_from_slice(&texel.to_le_bytes());
+                let y = (j as f64 + 0.5 - b) * scale + b - 0.5;
+                // `y ≥ 0` inside the core: truncation is the floor.
+                let y0 = (y.max(0.0) as usize).min(h - 1);
+                let weight = (((y - y0 as f64) * 256.0) as u32).min(256);
+                let core_texels = |row: usize| {
+                    core.rgba[row.min(h - 1) * row_bytes..][..row_bytes]
+                        .chunks_exact(4)
+                        .map(|px| u32::from_le_bytes([px[0], px[1], px[2], px[3]]))
+                };
+                for ((texel, upper), lower) in core_row
+                    .iter_mut()
+                    .zip(core_texels(y0))
+                    .zip(core_texels(y0 + 1))
+                {
+                    *texel = ring_run::lerp(upper, lower, weight);
+                }
+                // A copy of the last texel, so a place on the last pixel's centre has a right
+                // neighbour.
+                core_row[w] = core_row[w - 1];
+                let run = core_columns.clone();
+                let texels = &mut run_texels[..run.len()];
+                let start = (run.start as f64 + 0.5 - a) * scale + a - 0.5;
+                ring_run::walk(&core_row, start, scale, texels);
+                let line = &mut out[(j - first_row) * row_bytes..][..row_bytes];
+                let pixels = line[run.start * 4..run.end * 4].chunks_exact_mut(4);
+                for (px, texel) in pixels.zip(texels.iter()) {
+                    px.copy_from_slice(&texel.to_le_bytes());
                 }
             }
         });
@@ -396,26 +424,4 @@ impl StripSet {
     pub fn is_empty(&self) -> bool {
         self.strips.is_empty()
     }
-}
-
-/// The core frame (`width` pixels wide) at pixel coordinates `(x, y)`, both inside its edge
-/// pixels' centres, as a packed texel.
-fn bilinear_core(rgba: &[u8], width: usize, x: f64, y: f64) -> u32 {
-    // Truncation of the non-negative coordinates is their floor (and clamps below at 0).
-    let (x0, y0) = (x.max(0.0) as usize, y.max(0.0) as usize);
-    let height = rgba.len() / 4 / width.max(1);
-    let at = |i: usize, j: usize| -> u32 {
-        let start = (j.min(height.saturating_sub(1)) * width + i.min(width - 1)) * 4;
-        match rgba.get(start..start + 4) {
-            Some(px) => u32::from_le_bytes([px[0], px[1], px[2], px[3]]),
-            None => BLACK,
-        }
-    };
-    let wx = (((x - x0 as f64) * 256.0) as u32).min(256);
-    let wy = (((y - y0 as f64) * 256.0) as u32).min(256);
-    ring_run::lerp(
-        ring_run::lerp(at(x0, y0), at(x0 + 1, y0), wx),
-        ring_run::lerp(at(x0, y0 + 1), at(x0 + 1, y0 + 1), wx),
-        wy,
-    )
 }
