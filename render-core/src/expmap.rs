@@ -112,11 +112,13 @@ pub struct ExpMap {
 impl ExpMap {
     /// The grid for frames of `params`' size, centre, c and colours, from view width `widest`
     /// down to `narrowest`. `None` when the zoom cannot use it: the widths are not finite and
-    /// positive, the frames are supersampled (the map samples each frame pixel about once), or the
-    /// narrowest frame needs deep precision (the map's points are f64).
+    /// positive, the frames are supersampled (the map samples each frame pixel about once), the
+    /// colours depend on each frame's own counts (`linear`, `log`, `histogram`: a strip is not a
+    /// frame), or the narrowest frame needs deep precision (the map's points are f64).
     pub fn new(params: &RenderParams, widest: f64, narrowest: f64) -> Option<ExpMap> {
         if !(narrowest > 0.0 && widest >= narrowest && widest.is_finite())
             || params.supersample != 1
+            || params.colour_mapping.needs_image_stats()
         {
             return None;
         }

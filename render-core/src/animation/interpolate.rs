@@ -11,7 +11,9 @@
 //!   keyframe and wherever c holds still or turns around (so it never overshoots a keyframe), so a
 //!   morph through several keyframes has no kinks; with two keyframes it is a smoothstep.
 //! - `max_iter`: linear in time, rounded (with a constant-speed zoom the iterations a view needs
-//!   grow about linearly with depth, so with time). `palette`: the earlier keyframe's.
+//!   grow about linearly with depth, so with time). `palette` and `colour_mapping`: the earlier
+//!   keyframe's. `colour_offset` (the `cyclic` mapping's shift): linear in time, so a segment
+//!   from 0 to 0.9 cycles the colours steadily through most of a period.
 //!
 //! Values equal at both ends of a segment are copied, decimals included, so a pure zoom keeps its
 //! deep centre exactly; values that move are computed in f64.
@@ -87,7 +89,7 @@ impl<'a> Interpolator<'a> {
         lerp(self.log_widths[k], self.log_widths[k + 1], s)
     }
 
-    /// Whether only the view width changes: centre, c, max_iter and palette equal in every
+    /// Whether only the view width changes: centre, c, max_iter and colours equal in every
     /// keyframe, so every frame is a scaled copy of one picture (the fast zoom's condition).
     pub fn is_pure_zoom(&self) -> bool {
         let keys = &self.spec.keyframes;
@@ -97,6 +99,8 @@ impl<'a> Interpolator<'a> {
                 && same_point(a, b, Coord::CRe, Coord::CIm)
                 && a.max_iter == b.max_iter
                 && a.palette == b.palette
+                && a.colour_mapping == b.colour_mapping
+                && a.colour_offset == b.colour_offset
         })
     }
 
@@ -136,6 +140,8 @@ impl<'a> Interpolator<'a> {
             })
         };
         let max_iter = lerp(f64::from(a.max_iter), f64::from(b.max_iter), s).round();
+        // Inside [0, 1) as both ends are; `min` keeps rounding from reaching 1.
+        let colour_offset = lerp(a.colour_offset, b.colour_offset, s).min(1.0 - f64::EPSILON);
         let doc = json!({
             "width": a.width,
             "height": a.height,
@@ -145,6 +151,8 @@ impl<'a> Interpolator<'a> {
             "c": c,
             "max_iter": max_iter as u32,
             "palette": a.palette.name(),
+            "colour_mapping": a.colour_mapping.name(),
+            "colour_offset": colour_offset,
         });
         let params = frame_params(&doc, &self.spec_limits())?;
         if moving_center && params.resolved_precision() == Precision::Deep {

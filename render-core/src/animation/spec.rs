@@ -12,7 +12,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The fields of a keyframe's `view`: the render parameters that may change over time.
-pub const VIEW_FIELDS: [&str; 5] = ["center", "view_width", "c", "max_iter", "palette"];
+pub const VIEW_FIELDS: [&str; 7] = [
+    "center",
+    "view_width",
+    "c",
+    "max_iter",
+    "palette",
+    "colour_mapping",
+    "colour_offset",
+];
 
 /// Bounds of an animation, on top of each frame's own `Limits`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -97,7 +105,8 @@ pub struct WireKeyframe {
     /// Seconds from the start.
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3600))]
     pub t: f64,
-    /// `center`, `view_width`, `c`, `max_iter`, `palette`, as in RenderParams.
+    /// `center`, `view_width`, `c`, `max_iter`, `palette`, `colour_mapping`, `colour_offset`,
+    /// as in RenderParams.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub view: Map<String, Value>,
 }
@@ -354,6 +363,11 @@ mod tests {
         assert_eq!(field_of(bad_c), "keyframes[0].view.c.re");
         let not_view = r#"{"keyframes": [{"t": 0, "view": {"width": 10}}, {"t": 1, "view": {}}]}"#;
         assert_eq!(field_of(not_view), "keyframes[0].view.width");
+        let bad_offset =
+            r#"{"keyframes": [{"t": 0, "view": {}}, {"t": 1, "view": {"colour_offset": 1.5}}]}"#;
+        assert_eq!(field_of(bad_offset), "keyframes[1].view.colour_offset");
+        let bad_mapping = r#"{"keyframes": [{"t": 0, "view": {"colour_mapping": "rainbow"}}, {"t": 1, "view": {}}]}"#;
+        assert_eq!(field_of(bad_mapping), "keyframes[0].view.colour_mapping");
         let late_start = r#"{"keyframes": [{"t": 1, "view": {}}, {"t": 2, "view": {}}]}"#;
         assert_eq!(field_of(late_start), "keyframes[0].t");
         let backwards =

@@ -158,9 +158,18 @@ fn resampled_frames_match_direct_renders(params: &RenderParams) {
 }
 
 #[test]
-fn expmap_is_refused_where_frames_need_deep_precision() {
+fn expmap_is_refused_where_frames_need_deep_precision_or_their_own_counts() {
     let params = zoom_params();
     assert!(ExpMap::new(&params, 3.0, 1e-15).is_none());
     assert!(ExpMap::new(&params, 3.0, 0.0).is_none());
     assert!(ExpMap::new(&params, 1.0, 3.0).is_none());
+    // Colours from each frame's own counts: a strip cannot stand for a frame.
+    for mapping in crate::ColourMapping::ALL {
+        let params = RenderParams {
+            colour_mapping: mapping,
+            ..zoom_params()
+        };
+        let map = ExpMap::new(&params, 3.0, 1e-3);
+        assert_eq!(map.is_none(), mapping.needs_image_stats(), "{mapping:?}");
+    }
 }

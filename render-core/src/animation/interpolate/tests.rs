@@ -1,7 +1,7 @@
 //! The interpolation curves' promises: constant zoom speed, keyframes hit exactly, a steady
 //! centre, smooth c, deep widths.
 
-use crate::Coord;
+use crate::{ColourMapping, Coord};
 
 use super::Interpolator;
 use crate::animation::spec::{AnimationLimits, AnimationSpec, parse_spec};
@@ -135,4 +135,39 @@ fn interpolate_c_holds_where_keyframes_hold_it() {
     let after = interp.at(2.1).unwrap();
     assert!(after.c.re > -0.7 + 0.2 * 0.028 + 1e-6, "{}", after.c.re);
     assert_eq!(after.c.im, 0.2);
+}
+
+#[test]
+fn interpolate_colour_offset_is_linear_and_the_mapping_held() {
+    let cycling = r#"{"width": 64, "height": 36, "fps": 10, "keyframes": [
+        {"t": 0, "view": {"view_width": 3, "colour_mapping": "cyclic", "colour_offset": 0.1}},
+        {"t": 2, "view": {"view_width": 0.5, "colour_mapping": "cyclic", "colour_offset": 0.9}}"#;
+    let spec_two = spec(&format!("{cycling}]}}"));
+    let interp = Interpolator::new(&spec_two);
+    for (t, want) in [(0.5, 0.3), (1.0, 0.5), (1.5, 0.7)] {
+        let p = interp.at(t).unwrap();
+        assert!(
+            (p.colour_offset - want).abs() < 1e-12,
+            "offset {} at t = {t}",
+            p.colour_offset
+        );
+        assert_eq!(p.colour_mapping, ColourMapping::Cyclic);
+    }
+    // Only the width and the offset change: the colours differ from frame to frame, so this is
+    // not a pure zoom (the fast zoom would colour every frame alike).
+    assert!(!interp.is_pure_zoom());
+
+    // A third keyframe with another mapping: the earlier keyframe's holds until it.
+    let spec_three = spec(&format!(
+        r#"{cycling}, {{"t": 3, "view": {{"view_width": 0.5, "colour_mapping": "histogram"}}}}]}}"#
+    ));
+    let interp = Interpolator::new(&spec_three);
+    assert_eq!(
+        interp.at(2.5).unwrap().colour_mapping,
+        ColourMapping::Cyclic
+    );
+    assert_eq!(
+        interp.at(3.0).unwrap().colour_mapping,
+        ColourMapping::Histogram
+    );
 }
