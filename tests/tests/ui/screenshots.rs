@@ -1,7 +1,8 @@
 //! The screenshots in `docs/screenshots/`, taken by `scripts/screenshots.sh` (this test, ignored in
 //! ordinary runs because it rewrites files under `docs/`): the real server and UI in headless
 //! Chromium at 1400×1000 (the default view, a view zoomed to 1e-30, the help overlay, a finished
-//! render on the stage, the video panel with its finished video) and at a phone's 390×844.
+//! render on the stage), at 1400×1400 (the video panel with its finished video, beside the stage)
+//! and at a phone's 390×844.
 
 use std::time::Duration;
 
@@ -65,10 +66,25 @@ async fn screenshots_for_the_docs() {
         .await;
     save(&browser, "desktop-deep-1e-30-rendered").await;
 
-    // The video panel with its finished video in the page, scrolled into view.
+    // The video panel with its finished video in the page, in a window tall enough for the
+    // stage and the panel, the video paused halfway through the morph.
+    browser
+        .client
+        .set_window_size(1400, 1400)
+        .await
+        .expect("window size");
     crate::animation::make_video(&browser, &server).await;
     browser
-        .js("document.querySelector('section.animation').scrollIntoView({block: 'center'});")
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             const v = document.querySelector('video.animation-video');
+             v.loop = false; v.pause();
+             v.addEventListener('seeked', () => done(v.currentTime), { once: true });
+             v.currentTime = v.duration / 2;",
+        )
+        .await;
+    browser
+        .js("document.querySelector('section.animation').scrollIntoView({block: 'end'});")
         .await;
     save(&browser, "video-panel").await;
 
