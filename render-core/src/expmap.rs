@@ -23,6 +23,7 @@
 mod mip;
 pub mod resample;
 mod ring_run;
+mod strip_set;
 
 use crate::escape::EscapeSample;
 use crate::kernel::escape_points_f64;
@@ -52,6 +53,11 @@ impl Side {
     /// Left and right edges run along the frame's height; top and bottom along its width.
     fn is_vertical_edge(self) -> bool {
         matches!(self, Side::Right | Side::Left)
+    }
+
+    /// The index of its kind of edge in per-kind arrays: 0 left and right, 1 top and bottom.
+    fn kind(self) -> usize {
+        usize::from(!self.is_vertical_edge())
     }
 }
 
@@ -156,7 +162,7 @@ impl ExpMap {
 
     /// The plane shape of `side`'s edge.
     pub fn edge(&self, side: Side) -> &Edge {
-        &self.edges[usize::from(!side.is_vertical_edge())]
+        &self.edges[side.kind()]
     }
 
     /// Strips from the widest frame's edge to the core.
@@ -169,15 +175,16 @@ impl ExpMap {
         2 * (self.edges[0].plane_len() + self.edges[1].plane_len())
     }
 
-    /// Where `side`'s plane starts in a strip.
-    fn plane_offset(&self, side: Side) -> usize {
+    /// Where `side`'s plane lies in a strip.
+    fn plane_range(&self, side: Side) -> std::ops::Range<usize> {
         let (across_h, across_w) = (self.edges[0].plane_len(), self.edges[1].plane_len());
-        match side {
+        let start = match side {
             Side::Right => 0,
             Side::Left => across_h,
             Side::Top => 2 * across_h,
             Side::Bottom => 2 * across_h + across_w,
-        }
+        };
+        start..start + self.edge(side).plane_len()
     }
 
     /// The ordinary frame the innermost frames' middle is resampled from.
@@ -195,8 +202,8 @@ impl ExpMap {
 
     /// `ln σ` of ring `row` (counted over all strips from the outermost) of `side`'s planes.
     fn ln_scale(&self, side: Side, row: u64) -> f64 {
-        let fan = usize::from(!side.is_vertical_edge());
-        self.ln_top[fan] - (row as f64 + 0.5) * self.edges[fan].step()
+        let kind = side.kind();
+        self.ln_top[kind] - (row as f64 + 0.5) * self.edges[kind].step()
     }
 
     /// The point of sample `col` of ring `row` of `side`'s planes.
@@ -236,8 +243,7 @@ impl ExpMap {
             let row_len = edge.samples as usize;
             let piece_len = (crate::cpu::MAX_PIECE_WORK / u64::from(max_iter.max(1))) as usize;
             let piece_len = piece_len.max(MIN_PIECE).min(row_len);
-            let start = self.plane_offset(side);
-            let plane = &mut out[start..start + edge.plane_len()];
+            let plane = &mut out[self.plane_range(side)];
             let first_row = u64::from(octave) * u64::from(edge.rows_per_octave);
             // `point` without its per-sample exponential: a ring's samples share its scale.
             for_each_row_piece(plane, row_len, piece_len, |r, x0, piece| {
@@ -272,9 +278,8 @@ impl ExpMap {
             })
         });
         for side in Side::ALL {
-            let colorizer = &colorizers[usize::from(!side.is_vertical_edge())];
-            let plane =
-                self.plane_offset(side)..self.plane_offset(side) + self.edge(side).plane_len();
+            let colorizer = &colorizers[side.kind()];
+            let plane = self.plane_range(side);
             colorizer.colour_band_into(
                 &samples[plane.clone()],
                 &mut rgba[plane.start * 4..plane.end * 4],

@@ -59,8 +59,9 @@ impl MipStrip {
         for_each_chunk(&mut planes, 1, |index, plane| {
             let side = Side::ALL[index];
             let edge = map.edge(side);
-            let start = (map.plane_offset(side) * 4).min(rgba.len());
-            let bytes = &rgba[start..(start + edge.plane_len() * 4).min(rgba.len())];
+            let samples = map.plane_range(side);
+            let bytes =
+                &rgba[(samples.start * 4).min(rgba.len())..(samples.end * 4).min(rgba.len())];
             let mut base: Vec<u32> = (bytes.chunks_exact(4))
                 .map(|px| u32::from_le_bytes([px[0], px[1], px[2], px[3]]))
                 .collect();

@@ -1,5 +1,6 @@
 //! Frames from the exponential map: each frame column's and row's ring once per video, then per
-//! frame a bilinear walk along the rings, or a lookup in the core frame inside its rectangle.
+//! frame a bilinear walk along the rings, or along two blended rows of the core frame inside its
+//! rectangle.
 //!
 //! A frame of pixel step `σ_f` sees the pixel at `t` of the way from its centre to its edge
 //! (`t = |dx|/a` in the left and right edges' sectors, `|dy|/b` in the top and bottom ones) on
@@ -8,14 +9,14 @@
 //! or frame row (top and bottom sectors); and its place along the ring is linear in its row or
 //! column, the same in every frame. So a frame picks each column's and row's two neighbouring
 //! rings once, then walks each run of pixels along them at a constant step (`ring_run.rs`).
-//! [`StripSet`] keeps only the strips the current frame touches (about a dozen, whatever the
-//! zoom's depth), rendering missing ones on demand.
+//! The strips come from a [`StripSet`] (`strip_set.rs`), which holds only those the current
+//! frame touches.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::mip::{LEVELS, MipStrip};
+use super::mip::LEVELS;
 use super::ring_run;
+pub use super::strip_set::StripSet;
 use super::{ExpMap, Side};
 use crate::par::for_each_chunk;
 
@@ -71,6 +72,13 @@ impl Ring {
         (Side::ALL[plane / LEVELS], plane % LEVELS)
     }
 
+    /// The pixels `run` (frame rows or columns along this ring) into `out`: a walk along the
+    /// ring's blend in `blended`, the frame's buffer of them.
+    fn walk(&self, blended: &[u32], run: &Range<usize>, out: &mut [u32]) {
+        let start = self.along.0 * run.start as f64 + self.along.1;
+        ring_run::walk(&blended[self.blend.clone()], start, self.along.0, out);
+    }
+
     /// The ring of pixels at `t` on `side` whose place along the edge (−1 to 1) is
     /// `along_per_pixel · (k + ½ − half)` for frame row or column `k`, `half` being half the
     /// frame's extent that way.
@@ -93,12 +101,6 @@ impl Ring {
             blend: 0..0,
         }
     }
-}
-
-/// The strips a zoom has rendered and still needs, by octave.
-#[derive(Default)]
-pub struct StripSet {
-    strips: BTreeMap<u32, MipStrip>,
 }
 
 /// The core frame: an ordinary render at the zoom's narrowest width.
@@ -239,7 +241,7 @@ impl Resampler {
             let edge = map.edge(side);
             let per_strip = (edge.rows_per_octave >> level) as usize;
             let octave = octaves.start + (row / per_strip) as u32;
-            match strips.strips.get(&octave) {
+            match strips.get(octave) {
                 Some(strip) if octaves.contains(&octave) => {
                     strip.level(side, level).row(row % per_strip)
                 }
@@ -251,12 +253,11 @@ impl Resampler {
             .map(|ring| {
                 let (side, level) = ring.plane();
                 let edge = map.edge(side);
-                let fan = usize::from(!matches!(side, Side::Right | Side::Left));
                 let per_strip = (edge.rows_per_octave >> level) as usize;
                 let rows = (octaves.len() * per_strip).max(2);
                 let cell = f64::from(1u32 << level);
                 let first = (octaves.start as usize * per_strip) as f64;
-                let y = ((shift[fan] + 0.5) / cell - 0.5 - first + ring.level_row).max(0.0);
+                let y = ((shift[side.kind()] + 0.5) / cell - 0.5 - first + ring.level_row).max(0.0);
                 // `y ≥ 0`: truncation is the floor.
                 let index = (y as usize).min(rows - 2);
                 let weight = ((y - index as f64).min(1.0) * 256.0) as u32;
@@ -319,12 +320,8 @@ impl Resampler {
                 let ring = &this.row_rings[j];
                 for run in outside(this.vertical_sector[j].clone(), core) {
                     let texels = &mut run_texels[..run.len()];
-                    let start = ring.along.0 * run.start as f64 + ring.along.1;
-                    ring_run::walk(&blended[ring.blend.clone()], start, ring.along.0, texels);
-                    let pixels = line[run.start * 4..run.end * 4].chunks_exact_mut(4);
-                    for (px, texel) in pixels.zip(texels.iter()) {
-                        px.copy_from_slice(&texel.to_le_bytes());
-                    }
+                    ring.walk(blended, &run, texels);
+                    put_pixels(line, run, texels);
                 }
             }
             // Left and right sectors: down each frame column's ring.
@@ -338,8 +335,7 @@ impl Resampler {
                 };
                 for run in outside(sector, core) {
                     let texels = &mut run_texels[..run.len()];
-                    let start = ring.along.0 * run.start as f64 + ring.along.1;
-                    ring_run::walk(&blended[ring.blend.clone()], start, ring.along.0, texels);
+                    ring.walk(blended, &run, texels);
                     for (j, texel) in run.zip(texels.iter()) {
                         let at = (j - first_row) * row_bytes + i * 4;
                         out[at..at + 4].copy_from_slice(&texel.to_le_bytes());
@@ -373,13 +369,17 @@ impl Resampler {
                 let texels = &mut run_texels[..run.len()];
                 let start = (run.start as f64 + 0.5 - a) * scale + a - 0.5;
                 ring_run::walk(&core_row, start, scale, texels);
-                let line = &mut out[(j - first_row) * row_bytes..][..row_bytes];
-                let pixels = line[run.start * 4..run.end * 4].chunks_exact_mut(4);
-                for (px, texel) in pixels.zip(texels.iter()) {
-                    px.copy_from_slice(&texel.to_le_bytes());
-                }
+                put_pixels(&mut out[(j - first_row) * row_bytes..], run, texels);
             }
         });
+    }
+}
+
+/// `texels` into the pixels `run` of a frame row starting at `line`.
+fn put_pixels(line: &mut [u8], run: Range<usize>, texels: &[u32]) {
+    let pixels = line[run.start * 4..run.end * 4].chunks_exact_mut(4);
+    for (px, texel) in pixels.zip(texels) {
+        px.copy_from_slice(&texel.to_le_bytes());
     }
 }
 
@@ -392,36 +392,4 @@ fn outside(run: Range<usize>, hole: Range<usize>) -> [Range<usize>; 2] {
         run.start..run.end.min(hole.start).max(run.start),
         run.start.max(hole.end).min(run.end)..run.end,
     ]
-}
-
-impl StripSet {
-    /// Makes `strips` hold exactly the strips `needed`: drops the others and renders the
-    /// missing ones with `render` (octave → RGBA strip, as `ExpMap::render_strip` lays it out).
-    ///
-    /// Strips are kept as mipmaps (`mip.rs`).
-    pub fn keep<E>(
-        &mut self,
-        map: &ExpMap,
-        needed: std::ops::Range<u32>,
-        mut render: impl FnMut(u32) -> Result<Vec<u8>, E>,
-    ) -> Result<(), E> {
-        self.strips.retain(|octave, _| needed.contains(octave));
-        for octave in needed {
-            if let std::collections::btree_map::Entry::Vacant(slot) = self.strips.entry(octave) {
-                let strip = render(octave)?;
-                slot.insert(MipStrip::new(map, &strip));
-            }
-        }
-        Ok(())
-    }
-
-    /// Strips held now (memory: each is `ExpMap::strip_len` texels of 4 bytes, and a third
-    /// more for the coarser levels).
-    pub fn len(&self) -> usize {
-        self.strips.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.strips.is_empty()
-    }
 }

@@ -35,8 +35,9 @@ pub struct AnimateArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendChoice,
     /// Render every frame, even of a pure zoom, which is otherwise resampled from
-    /// exponential-map strips rendered on the CPU (3× faster on a 2-core CPU, docs/BENCHMARKS.md
-    /// "Zoom video"; on a GPU host, rendering each frame on the GPU may be faster still).
+    /// exponential-map strips rendered on the CPU (about 3.5× faster on a 2-core CPU,
+    /// docs/BENCHMARKS.md "Zoom video"; on a GPU host, rendering each frame on the GPU may be
+    /// faster still).
     #[arg(long)]
     pub frame_by_frame: bool,
     /// Render on the julia-server at this URL (`http://HOST:PORT`) instead of here: the spec goes
