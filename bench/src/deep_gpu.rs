@@ -79,3 +79,100 @@ fn escape_rate(backends: &Backends, index: usize, params: &RenderParams) -> anyh
     let (iterations, seconds) = run_source(&mut source, params)?;
     Ok(iterations as f64 / seconds)
 }
+
+/// The rabbit (c = −0.1226+0.7449i, in the Mandelbrot set) centred on its repelling fixed point
+/// `β = (1 + √(1 − 4c))/2` (140 digits): a deep view with interior pixels, which follow the zero
+/// orbit into its attracting 3-cycle, where the BLA table's jumps take over.
+const RABBIT_BETA: &str = r#"{"c": {"re": "-0.12256116687665361237", "im": "0.74486176661974423659"},
+  "center": {"re": "1.2763376235931174130059728246097892560440324848714306706157593262160104205837202966293326987272563439648283439711309264100302294983572461248",
+             "im": "-0.4797279843093951113262504461472422896978553383832020344753591443066967201107808496972999053789688451208127767277797224245606286745309624966"},
+  "view_width": "1e-100", "max_iter": 3000, "precision": "deep", "format": "npy"}"#;
+
+/// One adapter and variant on [`RABBIT_BETA`] with and without the BLA table.
+pub struct GpuBlaRow {
+    pub adapter: String,
+    pub float: DeepFloat,
+    pub pixels: (u32, u32),
+    /// Share of pixels that never escape (count = max_iter), from the CPU's render.
+    pub interior: f64,
+    pub with_bla_seconds: f64,
+    pub without_bla_seconds: f64,
+    /// The CPU deep path (BLA on) on the same view, all threads, for scale.
+    pub cpu_seconds: f64,
+}
+
+/// [`RABBIT_BETA`] on every adapter and variant, the shader with and without its BLA jumps, each
+/// after a warm-up render (orbits, tables, pipelines).
+pub fn measure_bla(threads: usize) -> anyhow::Result<Vec<GpuBlaRow>> {
+    let backends = Backends::detect(&BackendOptions::default());
+    let mut rows = Vec::new();
+    for (index, info) in backends.gpus().iter().enumerate() {
+        let (width, height) = if info.device_type == "cpu" {
+            (320, 240)
+        } else {
+            (640, 480)
+        };
+        let mut doc: serde_json::Value = serde_json::from_str(RABBIT_BETA)?;
+        doc["width"] = width.into();
+        doc["height"] = height.into();
+        let params = render_core::parse_params(&doc.to_string(), &render_core::Limits::default())
+            .map_err(|e| anyhow::anyhow!("the rabbit view is invalid: {e:?}"))?;
+        let (interior, cpu_seconds) = cpu_interior(&params, threads);
+        let adapter = format!("{} ({}, {})", info.name, info.api, info.device_type);
+        let mut floats = vec![DeepFloat::F32];
+        if info.f64 {
+            floats.push(DeepFloat::F64);
+        }
+        for float in floats {
+            let timed = |bla: bool| -> anyhow::Result<f64> {
+                let source = backends
+                    .gpu_source(index, GpuTuning::default())?
+                    .with_deep_float(float);
+                let mut source = if bla { source } else { source.without_bla() };
+                run_source(&mut source, &params)?;
+                Ok(run_source(&mut source, &params)?.1)
+            };
+            rows.push(GpuBlaRow {
+                adapter: adapter.clone(),
+                float,
+                pixels: (width, height),
+                interior,
+                with_bla_seconds: timed(true)?,
+                without_bla_seconds: timed(false)?,
+                cpu_seconds,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// The share of `params`' pixels at `max_iter`, and the CPU deep path's time (orbits cached).
+fn cpu_interior(params: &RenderParams, threads: usize) -> (f64, f64) {
+    let pool = std::sync::Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool"),
+    );
+    let mut source = render_core::CpuSource::with_pool(pool);
+    let Ok(_) = run_source(&mut source, params);
+    let Ok((_, seconds)) = run_source(&mut source, params);
+    let params = params.normalized();
+    let mut samples = vec![render_core::EscapeSample::default(); params.pixel_count() as usize];
+    let whole = render_core::Band {
+        y0: 0,
+        rows: params.height,
+    };
+    let Ok(()) = render_core::EscapeSource::compute_band(
+        &mut source,
+        &params,
+        whole,
+        &mut samples,
+        &render_core::StopFlag::new(),
+    );
+    let interior = samples
+        .iter()
+        .filter(|s| s.count == params.max_iter)
+        .count();
+    (interior as f64 / samples.len() as f64, seconds)
+}

@@ -107,6 +107,56 @@ pub fn gpu_section(report: &mut Report) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The GPU's BLA table on a view with interior pixels (issue 13): the shader with and without
+/// its jumps, side by side, and the CPU deep path on the same view for scale.
+pub fn gpu_bla_section(report: &mut Report, threads: usize) -> anyhow::Result<()> {
+    let rows = deep_gpu::measure_bla(threads)?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    report.section(
+        "Deep zoom (GPU), BLA",
+        &format!(
+            "The rabbit (c = -0.1226+0.7449i) centred on its repelling fixed point at view width \
+             1e-100, 3000 iterations, precision deep: pixels inside the filled Julia set follow \
+             the zero orbit into its attracting cycle, where the zero orbit's BLA table \
+             (render-core/src/deep/bla.rs, uploaded to the shader) jumps up to 2^k iterations at \
+             once. Render time with the orbits uploaded, the same shader with its jumps turned \
+             off, and the CPU deep path ({threads} threads, jumps on) on the same view. Counts \
+             are identical either way (tests/tests/gpu/deep.rs)."
+        ),
+    );
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|row| {
+            vec![
+                row.adapter,
+                row.float.as_str().to_string(),
+                format!("{}×{}", row.pixels.0, row.pixels.1),
+                format!("{:.1} %", 100.0 * row.interior),
+                ms(row.with_bla_seconds * 1e3),
+                ms(row.without_bla_seconds * 1e3),
+                ratio(row.without_bla_seconds / row.with_bla_seconds),
+                ms(row.cpu_seconds * 1e3),
+            ]
+        })
+        .collect();
+    report.table(
+        &[
+            "adapter",
+            "mantissas",
+            "pixels",
+            "interior",
+            "with BLA",
+            "without BLA",
+            "speed-up",
+            "CPU deep",
+        ],
+        &rows,
+    );
+    Ok(())
+}
+
 /// Deep zoom in the browser preview (issue 13): the WASM core's escape-iterations/s on each deep
 /// view as ratios to its own f64 path, measured in the same page.
 pub fn wasm_section(report: &mut Report, preview: &crate::wasm::PreviewFigures) {

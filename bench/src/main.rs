@@ -78,6 +78,7 @@ fn main() -> anyhow::Result<()> {
     if runs(Part::DeepZoom) {
         deep_section::section(&mut report, threads);
         deep_section::gpu_section(&mut report)?;
+        deep_section::gpu_bla_section(&mut report, threads)?;
     }
     if runs(Part::Encoding) {
         encode::section(&mut report)?;

@@ -22,7 +22,7 @@ mod skip;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use bla::BlaTable;
+pub use bla::{BlaJump, BlaTable, in_order_slot, jump_in_order};
 pub use floatexp::FloatExp;
 pub use orbit::{Orbit, OrbitCacheStats, orbit_cache_stats, precision_bits, reference_orbit};
 pub(crate) use perturb::{BLA_TRY_NORM2, F64_DELTA_MIN, F64_DELTA_MIN_EXP};
@@ -130,6 +130,11 @@ impl DeepView {
     /// The distance between neighbouring samples (real): `δ_0` is a half-integer multiple of it.
     pub fn sample_step(&self) -> FloatExp {
         self.sample_step
+    }
+
+    /// The zero orbit's BLA table, for back-ends that upload it (the GPU renderer).
+    pub fn bla(&self) -> &BlaTable {
+        &self.bla
     }
 
     /// Lengths of the main and zero reference orbits, in points.

@@ -113,6 +113,6 @@ pub const WORKGROUP_SIZE: u32 = 64;
 
 mod deep;
 pub use deep::{
-    DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, DeepRange, ExactPointF32, ExactPointF64,
-    floatexp_to_f32,
+    BlaJumpF32, BlaJumpF64, DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, DeepRange,
+    ExactPointF32, ExactPointF64, floatexp_to_f32,
 };

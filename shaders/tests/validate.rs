@@ -7,8 +7,8 @@ use std::mem::{offset_of, size_of};
 
 use naga::valid::{Capabilities, ValidationFlags, Validator};
 use render_core::gpu_layout::{
-    DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, ExactPointF32, ExactPointF64, JuliaParamsF32,
-    JuliaParamsF64, WORKGROUP_SIZE,
+    BlaJumpF32, BlaJumpF64, DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, ExactPointF32,
+    ExactPointF64, JuliaParamsF32, JuliaParamsF64, WORKGROUP_SIZE,
 };
 use shaders::{
     ALL, DEEP_F32, DEEP_F64, ENTRY_POINT, JULIA_F32, JULIA_F64, PARAMS_STRUCT, Shader, ShaderFloat,
@@ -191,7 +191,7 @@ macro_rules! deep_params_members {
             ("main_len", offset_of!($ty, main_len)),
             ("orbit_len", offset_of!($ty, orbit_len)),
             ("fma_barrier", offset_of!($ty, fma_barrier)),
-            ("_pad0", offset_of!($ty, _pad)),
+            ("bla_top", offset_of!($ty, bla_top)),
         ]
     };
 }
@@ -200,7 +200,7 @@ macro_rules! deep_params_members {
 fn deep_uniform_structs_match_render_core_layout() {
     let (size, members) = struct_layout(&module_of(DEEP_F32), PARAMS_STRUCT);
     let mut expected = deep_params_members!(DeepParamsF32);
-    expected.push(("_pad1", offset_of!(DeepParamsF32, _pad) + 4));
+    expected.push(("_pad0", offset_of!(DeepParamsF32, _pad)));
     assert_layout(size, &members, size_of::<DeepParamsF32>(), &expected);
     let (size, members) = struct_layout(&module_of(DEEP_F64), PARAMS_STRUCT);
     let expected = deep_params_members!(DeepParamsF64);
@@ -236,6 +236,34 @@ fn deep_table_entries_match_render_core_layout() {
         ("exp", offset_of!(ExactPointF64, exp)),
     ];
     assert_eq!(members, named(&expected));
+    for (module, size, offsets) in [
+        (
+            &f32_module,
+            size_of::<BlaJumpF32>(),
+            [
+                offset_of!(BlaJumpF32, re),
+                offset_of!(BlaJumpF32, im),
+                offset_of!(BlaJumpF32, exp),
+                offset_of!(BlaJumpF32, radius_exp),
+            ],
+        ),
+        (
+            &f64_module,
+            size_of::<BlaJumpF64>(),
+            [
+                offset_of!(BlaJumpF64, re),
+                offset_of!(BlaJumpF64, im),
+                offset_of!(BlaJumpF64, exp),
+                offset_of!(BlaJumpF64, radius_exp),
+            ],
+        ),
+    ] {
+        let (shader_size, members) = entry(module, "BlaJump");
+        assert_eq!(shader_size, size);
+        let names = ["re", "im", "exp", "radius_exp"];
+        let expected: Vec<(&str, usize)> = names.into_iter().zip(offsets).collect();
+        assert_eq!(members, named(&expected));
+    }
     // The state buffer is sized for the wider variant.
     let (f32_state, _) = entry(&f32_module, "DeepState");
     let (f64_state, _) = entry(&f64_module, "DeepState");

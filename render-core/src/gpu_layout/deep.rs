@@ -7,7 +7,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use crate::deep::FloatExp;
+use crate::deep::{BlaJump, FloatExp};
 
 /// What a deep dispatch computes, whatever the precision: which samples and which iterations.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub struct DeepRange {
     pub main_len: u32,
     /// Points of both orbits together.
     pub orbit_len: u32,
+    /// The zero orbit's BLA table's top level (`BlaTable::top_level`; 0: no jumps).
+    pub bla_top: u32,
 }
 
 /// Uniforms of the f32 variant: `A_n` and the sample step with f32 mantissas, `R²` in f32.
@@ -56,7 +58,8 @@ pub struct DeepParamsF32 {
     pub orbit_len: u32,
     /// Always 0.0 (see the parent module's documentation).
     pub fma_barrier: f32,
-    pub _pad: [u32; 2],
+    pub bla_top: u32,
+    pub _pad: u32,
 }
 
 /// Uniforms of the f64 variant: the CPU's values exactly.
@@ -82,7 +85,7 @@ pub struct DeepParamsF64 {
     pub orbit_len: u32,
     /// Always 0.0; widened to f64 in the shader.
     pub fma_barrier: f32,
-    pub _pad: u32,
+    pub bla_top: u32,
 }
 
 /// One reference point with all its digits (`OrbitView::point_exact`), f32 mantissas.
@@ -104,8 +107,9 @@ pub struct ExactPointF64 {
     pub _pad: u32,
 }
 
-/// Bytes per sample of the deep shaders' resumable state (`δ` as mantissas and exponent, and the
-/// orbit index): `vec2<f64>`, `i32`, `u32` padded to 32 (the f32 variant uses half).
+/// Bytes per sample of the deep shaders' resumable state (`δ` as mantissas and exponent, the
+/// orbit index and the iteration, which BLA jumps make each sample's own): `vec2<f64>`, `i32`,
+/// `u32`, `u32` padded to 32 (the f32 variant uses 24).
 pub const DEEP_STATE_BYTES: u64 = 32;
 
 /// `value` with its mantissas rounded to f32, normalised again (rounding can carry a mantissa
@@ -161,7 +165,8 @@ impl DeepParamsF32 {
             main_len: range.main_len,
             orbit_len: range.orbit_len,
             fma_barrier: 0.0,
-            _pad: [0; 2],
+            bla_top: range.bla_top,
+            _pad: 0,
         }
     }
 }
@@ -187,7 +192,51 @@ impl DeepParamsF64 {
             main_len: range.main_len,
             orbit_len: range.orbit_len,
             fma_barrier: 0.0,
-            _pad: 0,
+            bla_top: range.bla_top,
+        }
+    }
+}
+
+/// One jump of the zero orbit's BLA table (`crate::deep::BlaJump`, at its in-order slot), f32
+/// mantissas.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct BlaJumpF32 {
+    pub re: f32,
+    pub im: f32,
+    pub exp: i32,
+    pub radius_exp: i32,
+}
+
+/// One jump of the zero orbit's BLA table, f64 mantissas (the CPU's own).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct BlaJumpF64 {
+    pub re: f64,
+    pub im: f64,
+    pub exp: i32,
+    pub radius_exp: i32,
+}
+
+impl BlaJumpF32 {
+    pub fn new(jump: BlaJump) -> Self {
+        let (re, im, exp) = floatexp_to_f32(jump.a);
+        Self {
+            re,
+            im,
+            exp,
+            radius_exp: jump.radius_exp,
+        }
+    }
+}
+
+impl BlaJumpF64 {
+    pub fn new(jump: BlaJump) -> Self {
+        Self {
+            re: jump.a.re,
+            im: jump.a.im,
+            exp: jump.a.exp,
+            radius_exp: jump.radius_exp,
         }
     }
 }

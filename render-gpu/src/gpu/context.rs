@@ -23,7 +23,8 @@ pub struct GpuContext {
     pub(crate) layout: wgpu::BindGroupLayout,
     pub(crate) f32_pipeline: wgpu::ComputePipeline,
     pub(crate) f64_pipeline: Option<wgpu::ComputePipeline>,
-    /// The deep-zoom shaders (same bindings' shape as the escape shaders, so the same layout).
+    /// The deep-zoom shaders: the escape shaders' bindings and one more, the BLA table.
+    pub(crate) deep_layout: wgpu::BindGroupLayout,
     pub(crate) deep_f32_pipeline: wgpu::ComputePipeline,
     pub(crate) deep_f64_pipeline: Option<wgpu::ComputePipeline>,
     pub(crate) limits: wgpu::Limits,
@@ -71,6 +72,7 @@ impl GpuContext {
 
         let Pipelines {
             layout,
+            deep_layout,
             f32_pipeline,
             f64_pipeline,
             deep_f32_pipeline,
@@ -90,6 +92,7 @@ impl GpuContext {
             device,
             queue,
             layout,
+            deep_layout,
             f32_pipeline,
             f64_pipeline,
             deep_f32_pipeline,
@@ -192,9 +195,10 @@ pub(crate) fn scoped<T>(
     }
 }
 
-/// The compiled shaders of a device and their one bind group layout.
+/// The compiled shaders of a device and their bind group layouts.
 struct Pipelines {
     layout: wgpu::BindGroupLayout,
+    deep_layout: wgpu::BindGroupLayout,
     f32_pipeline: wgpu::ComputePipeline,
     f64_pipeline: Option<wgpu::ComputePipeline>,
     deep_f32_pipeline: wgpu::ComputePipeline,
@@ -212,50 +216,64 @@ fn build_pipelines(device: &wgpu::Device, f64_supported: bool) -> Pipelines {
         },
         count: None,
     };
+    let escape_entries = [
+        wgpu::BindGroupLayoutEntry {
+            binding: 0,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        },
+        storage(1, true),
+        storage(2, true),
+        storage(3, false),
+        storage(4, false),
+    ];
     let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
         label: Some("julia escape bindings"),
-        entries: &[
-            wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            },
-            storage(1, true),
-            storage(2, true),
-            storage(3, false),
-            storage(4, false),
-        ],
+        entries: &escape_entries,
     });
-    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some("julia escape pipeline layout"),
-        bind_group_layouts: &[Some(&layout)],
-        immediate_size: 0,
+    let mut deep_entries = escape_entries.to_vec();
+    deep_entries.push(storage(5, true));
+    let deep_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("julia deep bindings"),
+        entries: &deep_entries,
     });
-    let pipeline = |label: &str, source: &'static str| {
+    let pipeline_layout = |label, layout: &wgpu::BindGroupLayout| {
+        device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(layout)],
+            immediate_size: 0,
+        })
+    };
+    let escape_layout = pipeline_layout("julia escape pipeline layout", &layout);
+    let deep_pipeline_layout = pipeline_layout("julia deep pipeline layout", &deep_layout);
+    let pipeline = |label: &str, source: &'static str, pipeline_layout: &wgpu::PipelineLayout| {
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(label),
             source: wgpu::ShaderSource::Wgsl(source.into()),
         });
         device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(label),
-            layout: Some(&pipeline_layout),
+            layout: Some(pipeline_layout),
             module: &module,
             entry_point: Some(shaders::ENTRY_POINT),
             compilation_options: Default::default(),
             cache: None,
         })
     };
-    let f32_pipeline = pipeline("julia.wgsl", shaders::JULIA_F32);
-    let f64_pipeline = f64_supported.then(|| pipeline("julia_f64.wgsl", shaders::JULIA_F64));
-    let deep_f32_pipeline = pipeline("deep_f32.wgsl", shaders::DEEP_F32);
-    let deep_f64_pipeline = f64_supported.then(|| pipeline("deep_f64.wgsl", shaders::DEEP_F64));
+    let escape = |label, source| pipeline(label, source, &escape_layout);
+    let deep = |label, source| pipeline(label, source, &deep_pipeline_layout);
+    let f32_pipeline = escape("julia.wgsl", shaders::JULIA_F32);
+    let f64_pipeline = f64_supported.then(|| escape("julia_f64.wgsl", shaders::JULIA_F64));
+    let deep_f32_pipeline = deep("deep_f32.wgsl", shaders::DEEP_F32);
+    let deep_f64_pipeline = f64_supported.then(|| deep("deep_f64.wgsl", shaders::DEEP_F64));
     Pipelines {
         layout,
+        deep_layout,
         f32_pipeline,
         f64_pipeline,
         deep_f32_pipeline,

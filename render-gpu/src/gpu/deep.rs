@@ -5,7 +5,7 @@
 //! ([`render_core::deep::DeepView::prepare`]: both reference orbits from the shared orbit cache,
 //! and the shared linear start); this module uploads the orbits as two tables (points rounded to
 //! the shader's float, and the same points with all their digits as mantissas and an exponent,
-//! [`tables`]), then runs each chunk of a band as short dispatches over the iterations from the
+//! [`tables`]), with the zero orbit's BLA table, then runs each chunk of a band as short dispatches over the iterations from the
 //! linear start on, the samples' state parked between them, as the escape shaders do.
 
 mod tables;
@@ -63,6 +63,8 @@ pub(crate) struct DeepRenderer {
     work_per_dispatch: u64,
     /// Forced arithmetic (tests, benchmarks); `None`: f64 where the adapter has it.
     pub(crate) forced: Option<DeepFloat>,
+    /// Whether samples take the BLA table's jumps (benchmarks turn them off to compare).
+    pub(crate) bla: bool,
     image: Option<DeepImage>,
     chunk: Option<ChunkBuffers>,
     bind_group: Option<wgpu::BindGroup>,
@@ -90,6 +92,7 @@ impl DeepRenderer {
             max_chunk_samples,
             work_per_dispatch,
             forced: None,
+            bla: true,
             image: None,
             chunk: None,
             bind_group: None,
@@ -153,6 +156,7 @@ impl DeepRenderer {
                 start: image.view.skipped_iterations(),
                 main_len: image.tables.main_len,
                 orbit_len: image.tables.orbit_len,
+                bla_top: if self.bla { image.tables.bla_top } else { 0 },
                 ..DeepRange::default()
             };
             let work = work.min(MAX_ITERATIONS_PER_DISPATCH * rows as u64 * u64::from(row_len));
@@ -220,6 +224,7 @@ impl DeepRenderer {
             image.tables.exact.as_entire_binding(),
             chunk.state.as_entire_binding(),
             chunk.samples.as_entire_binding(),
+            image.tables.bla.as_entire_binding(),
         ];
         let entries: Vec<wgpu::BindGroupEntry> = entries
             .into_iter()
@@ -231,7 +236,7 @@ impl DeepRenderer {
             .collect();
         self.bind_group = Some(ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("julia deep bindings"),
-            layout: &ctx.layout,
+            layout: &ctx.deep_layout,
             entries: &entries,
         }));
     }

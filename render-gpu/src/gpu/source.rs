@@ -86,6 +86,13 @@ impl GpuSource {
         self
     }
 
+    /// Renders `precision: deep` without the zero orbit's BLA jumps, every iteration stepped
+    /// (the same counts, more time): for the benchmark's side-by-side figure.
+    pub fn without_bla(mut self) -> Self {
+        self.deep.bla = false;
+        self
+    }
+
     /// The mantissas `precision: deep` renders use on this source.
     pub fn deep_float(&self) -> DeepFloat {
         self.deep.float(&self.ctx)

@@ -261,6 +261,64 @@ fn gpu_deep_split_into_chunks_and_dispatches_is_stitched_exactly() {
     );
 }
 
+/// BLA on the GPU: on a view with interior pixels, where samples jump along the zero orbit, the
+/// f64 variant equals the CPU (which takes the same jumps) sample for sample, counts and final
+/// `|z|²`, as do the same render without jumps and one cut into dispatches so short that jumped
+/// samples park ahead of them (each sample's iteration count is its own).
+#[test]
+fn gpu_deep_bla_jumps_keep_every_count_and_park_ahead_of_the_dispatches() {
+    let Some(backends) = gpu_backends() else {
+        return;
+    };
+    if !backends.gpus()[0].f64 {
+        eprintln!("notice: adapter has no SHADER_F64; exact BLA parity not applicable");
+        return;
+    }
+    let params = rabbit_params(30, 1200, 64, 48);
+    let cpu = all_samples(&mut backends.cpu_source(), &params);
+    let interior = cpu.iter().filter(|s| s.count == params.max_iter).count();
+    assert!(
+        interior > 0 && interior < cpu.len(),
+        "the view needs interior and escaping pixels ({interior} of {} interior)",
+        cpu.len()
+    );
+    let source = |tuning| {
+        backends
+            .gpu_source(0, tuning)
+            .expect("GPU source")
+            .with_deep_float(DeepFloat::F64)
+    };
+    // 64×48 samples, 8 work units an iteration: 16 iterations per dispatch.
+    let short = GpuTuning {
+        max_chunk_samples: 64 * 48,
+        work_per_dispatch: 64 * 48 * 8 * 16,
+    };
+    let renders = [
+        (
+            "with BLA",
+            all_samples(&mut source(GpuTuning::default()), &params),
+        ),
+        (
+            "without BLA",
+            all_samples(&mut source(GpuTuning::default()).without_bla(), &params),
+        ),
+        (
+            "in 16-iteration dispatches",
+            all_samples(&mut source(short), &params),
+        ),
+    ];
+    // An interior sample's count is max_iter whatever its path; its final |z|² is that of the
+    // orbit point it stops at, so a jump taken or counted wrong shows there.
+    for (name, gpu) in renders {
+        let differ = gpu
+            .iter()
+            .zip(&cpu)
+            .filter(|(g, c)| g.count != c.count || g.norm2.to_bits() != c.norm2.to_bits())
+            .count();
+        assert_eq!(differ, 0, "{name}: {differ} samples differ from the CPU's");
+    }
+}
+
 #[test]
 fn deep_job_through_the_gpu_backend_reports_the_gpu() {
     let Some(backends) = gpu_backends() else {
