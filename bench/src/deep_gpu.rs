@@ -22,6 +22,9 @@ pub struct GpuDeepRow {
     pub looped_per_second: f64,
     /// Escape-iterations/s of the same adapter's plain escape shader in the same precision.
     pub baseline: f64,
+    /// Share of the samples the f32 shader's glitch test handed back to the CPU (inside the
+    /// timed render).
+    pub on_cpu: f64,
 }
 
 /// Every adapter, every variant it has, every deep view. Software adapters (lavapipe) render a
@@ -48,7 +51,10 @@ pub fn measure() -> anyhow::Result<Vec<GpuDeepRow>> {
                     .gpu_source(index, GpuTuning::default())?
                     .with_deep_float(float);
                 run_source(&mut source, &params)?; // warm-up: orbits, tables, pipelines
+                let before = source.deep_samples_on_cpu();
                 let (iterations, seconds) = run_source(&mut source, &params)?;
+                let on_cpu =
+                    (source.deep_samples_on_cpu() - before) as f64 / f64::from(width * height);
                 let normalized = params.normalized();
                 let skipped = render_core::deep::DeepView::prepare(
                     &normalized,
@@ -65,6 +71,7 @@ pub fn measure() -> anyhow::Result<Vec<GpuDeepRow>> {
                     per_second: iterations as f64 / seconds,
                     looped_per_second: looped as f64 / seconds,
                     baseline,
+                    on_cpu,
                 });
             }
         }

@@ -64,7 +64,8 @@ pub fn gpu_section(report: &mut Report) -> anyhow::Result<()> {
          adapter has SHADER_F64, f64 mantissas; 640×480 on hardware adapters, 320×240 on software \
          ones (lavapipe runs on the CPU's cores). Escape-iterations/s = sum of escape counts / \
          escape time, orbits already uploaded, skipped iterations included as in the CPU rows; \
-         \"looped\" counts only those the shader's loop ran. \
+         \"looped\" counts only those the shader's loop ran; \"on the CPU\": samples the f32 \
+         shader's glitch test handed back to the CPU's deep path, whose time is included. \
          Ratios are against the same adapter's escape shader in the same precision (f32 or f64) \
          on the reference view (512², 1000 iterations, view width 3) in the same run.",
     );
@@ -82,6 +83,7 @@ pub fn gpu_section(report: &mut Report) -> anyhow::Result<()> {
                 ratio(row.per_second / row.baseline),
                 sci(row.looped_per_second),
                 ratio(row.looped_per_second / row.baseline),
+                format!("{:.1} %", 100.0 * row.on_cpu),
             ]
         })
         .collect();
@@ -101,6 +103,7 @@ pub fn gpu_section(report: &mut Report) -> anyhow::Result<()> {
             "× escape shader",
             "looped iterations/s",
             "× escape shader",
+            "on the CPU",
         ],
         &rows,
     );

@@ -105,6 +105,10 @@ impl JuliaParamsF64 {
 /// dispatches). No real count can equal it: `max_iter` is at most 1,000,000.
 pub const COUNT_RUNNING: u32 = u32::MAX;
 
+/// The count the f32 deep shader stores for a sample whose count it does not vouch for (its
+/// glitch test, docs/DEEP_ZOOM.md "Glitch test"): the renderer recomputes it on the CPU.
+pub const COUNT_ON_CPU: u32 = u32::MAX - 1;
+
 /// Bytes per sample of the resumable `z` state buffer: a `vec2<f64>` (the f32 shader uses half).
 pub const Z_STATE_BYTES: u64 = 16;
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use render_core::deep::DeepView;
 use render_core::gpu_layout::{
-    DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, DeepRange, WORKGROUP_SIZE,
+    COUNT_ON_CPU, DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, DeepRange, WORKGROUP_SIZE,
 };
 use render_core::{Band, EscapeSample, RenderParams, StopFlag};
 
@@ -65,6 +65,8 @@ pub(crate) struct DeepRenderer {
     pub(crate) forced: Option<DeepFloat>,
     /// Whether samples take the BLA table's jumps (benchmarks turn them off to compare).
     pub(crate) bla: bool,
+    /// Samples the f32 shader handed back to the CPU, since this renderer was made.
+    pub(crate) samples_on_cpu: u64,
     image: Option<DeepImage>,
     chunk: Option<ChunkBuffers>,
     bind_group: Option<wgpu::BindGroup>,
@@ -93,6 +95,7 @@ impl DeepRenderer {
             work_per_dispatch,
             forced: None,
             bla: true,
+            samples_on_cpu: 0,
             image: None,
             chunk: None,
             bind_group: None,
@@ -170,7 +173,12 @@ impl DeepRenderer {
                 r2: params.escape_radius * params.escape_radius,
                 work_per_dispatch: work,
             };
-            scoped(&ctx.device, || run.run(range, &mut out[start..end], stop))?;
+            let chunk_out = &mut out[start..end];
+            scoped(&ctx.device, || run.run(range, chunk_out, stop))?;
+            if stop.is_stopped() {
+                return Ok(());
+            }
+            self.samples_on_cpu += recompute_on_cpu(&image.view, range, chunk_out);
         }
         Ok(())
     }
@@ -316,6 +324,21 @@ impl ChunkRun<'_> {
         }
         read_samples(ctx, &self.buffers.samples, &self.buffers.staging, out)
     }
+}
+
+/// Recomputes on the CPU the samples of a chunk the f32 shader did not vouch for
+/// ([`COUNT_ON_CPU`]); returns how many.
+fn recompute_on_cpu(view: &DeepView, range: DeepRange, out: &mut [EscapeSample]) -> u64 {
+    let row_len = range.row_len as usize;
+    let mut recomputed = 0;
+    for i in 0..out.len() {
+        if out[i].count == COUNT_ON_CPU {
+            let sy = range.first_row + (i / row_len) as u32;
+            view.compute_row(sy, i % row_len, &mut out[i..=i]);
+            recomputed += 1;
+        }
+    }
+    recomputed
 }
 
 fn create_chunk_buffers(ctx: &GpuContext, samples: u64) -> ChunkBuffers {

@@ -93,6 +93,12 @@ impl GpuSource {
         self
     }
 
+    /// Samples of `precision: deep` renders the f32 shader handed back to the CPU (its glitch
+    /// test), since this source was made.
+    pub fn deep_samples_on_cpu(&self) -> u64 {
+        self.deep.samples_on_cpu
+    }
+
     /// The mantissas `precision: deep` renders use on this source.
     pub fn deep_float(&self) -> DeepFloat {
         self.deep.float(&self.ctx)

@@ -8,8 +8,10 @@
 //! Tolerance: the f64 variant is the CPU's arithmetic operation for operation (no FMA, exact
 //! power-of-two scaling), so its counts must equal the CPU's. The f32 variant keeps 24 bits: once
 //! a pixel's orbit leaves the reference, its `δ` is as large as `z` and it is in effect iterated
-//! in f32, so pixels near the set that linger there change fate; at least 96 % equal and at most
-//! 3 % off by more than [`MAX_COUNT_DIFF`] (measured: see the constants).
+//! in f32, so pixels near the set that linger there change fate. Its glitch test hands such
+//! samples back to the CPU (docs/DEEP_ZOOM.md, "Glitch test"); the rest must agree to at least
+//! 99.5 %, at most 0.2 % off by more than [`MAX_COUNT_DIFF`], with at most 10 % of the samples
+//! recomputed (measured: see the constants).
 //!
 //! Without an adapter the tests print a notice and pass; with `RENDER_REQUIRE_GPU=1` they fail.
 
@@ -28,12 +30,13 @@ use crate::parity::{all_samples, gpu_backends};
 /// A count difference beyond this is a different fate, not a rounding at an escape threshold.
 const MAX_COUNT_DIFF: u32 = 4;
 /// Least share of samples equal, and largest share off by more than [`MAX_COUNT_DIFF`], for
-/// each variant. Measured on lavapipe (docs/DEEP_ZOOM.md): f32 97.0–100 % equal, at most 2.2 %
-/// off by more than 4 (pixels near the set whose orbit, once it leaves the reference, is in
-/// effect iterated in f32: 24 bits last about 15 iterations there, 53 bits about 33); f64 equal
-/// everywhere.
-const MIN_EQUAL_F32: f64 = 0.96;
-const MAX_FAR_F32: f64 = 0.03;
+/// each variant. Measured on lavapipe (docs/DEEP_ZOOM.md): f32 99.90–100 % equal, at most
+/// 0.03 % off by more than 4, 0–6.6 % of the samples recomputed on the CPU (97.0–100 % equal
+/// and up to 2.2 % off by more than 4 without the glitch test); f64 equal everywhere, nothing
+/// recomputed.
+const MIN_EQUAL_F32: f64 = 0.995;
+const MAX_FAR_F32: f64 = 0.002;
+const MAX_ON_CPU_F32: f64 = 0.10;
 const MIN_EQUAL_F64: f64 = 1.0;
 const MAX_FAR_F64: f64 = 0.0;
 
@@ -114,6 +117,8 @@ struct Agreement {
     max_diff: u32,
     distinct_counts: usize,
     escaping: usize,
+    /// Samples the f32 shader's glitch test handed back to the CPU.
+    on_cpu: u64,
 }
 
 fn agreement(params: &RenderParams, gpu: &[EscapeSample], cpu: &[EscapeSample]) -> Agreement {
@@ -142,6 +147,7 @@ fn agreement(params: &RenderParams, gpu: &[EscapeSample], cpu: &[EscapeSample]) 
             .unwrap_or(0),
         distinct_counts: counts.len(),
         escaping,
+        on_cpu: 0,
     }
 }
 
@@ -159,16 +165,20 @@ fn deep_agreement(
         .with_deep_float(float);
     let gpu_samples = all_samples(&mut gpu, params);
     let cpu_samples = all_samples(&mut backends.cpu_source(), params);
-    let a = agreement(params, &gpu_samples, &cpu_samples);
+    let a = Agreement {
+        on_cpu: gpu.deep_samples_on_cpu(),
+        ..agreement(params, &gpu_samples, &cpu_samples)
+    };
     eprintln!(
         "deep {name} ({}): {} of {} samples equal ({:.3} %), {} differ by more than \
-         {MAX_COUNT_DIFF}, max count difference {}",
+         {MAX_COUNT_DIFF}, max count difference {}; {} recomputed on the CPU",
         float.as_str(),
         a.equal,
         a.samples,
         100.0 * a.equal as f64 / a.samples as f64,
         a.far,
-        a.max_diff
+        a.max_diff,
+        a.on_cpu
     );
     assert!(
         a.distinct_counts >= 5 && a.escaping > 0,
@@ -186,9 +196,9 @@ fn all_views(float: DeepFloat) {
         eprintln!("notice: adapter has no SHADER_F64; f64 deep parity not applicable");
         return;
     }
-    let (min_equal, max_far) = match float {
-        DeepFloat::F32 => (MIN_EQUAL_F32, MAX_FAR_F32),
-        DeepFloat::F64 => (MIN_EQUAL_F64, MAX_FAR_F64),
+    let (min_equal, max_far, max_on_cpu) = match float {
+        DeepFloat::F32 => (MIN_EQUAL_F32, MAX_FAR_F32, MAX_ON_CPU_F32),
+        DeepFloat::F64 => (MIN_EQUAL_F64, MAX_FAR_F64, 0.0),
     };
     let mut failures = Vec::new();
     for (depth, max_iter) in DEPTHS {
@@ -206,11 +216,14 @@ fn all_views(float: DeepFloat) {
             let a = deep_agreement(&name, &backends, &params, float);
             let equal = a.equal as f64 / a.samples as f64;
             let far = a.far as f64 / a.samples as f64;
-            if equal < min_equal || far > max_far {
+            let on_cpu = a.on_cpu as f64 / a.samples as f64;
+            if equal < min_equal || far > max_far || on_cpu > max_on_cpu {
                 failures.push(format!(
-                    "{name}: {:.3} % equal, {:.3} % off by more than {MAX_COUNT_DIFF}",
+                    "{name}: {:.3} % equal, {:.3} % off by more than {MAX_COUNT_DIFF}, \
+                     {:.3} % recomputed on the CPU",
                     100.0 * equal,
-                    100.0 * far
+                    100.0 * far,
+                    100.0 * on_cpu
                 ));
             }
         }
