@@ -9,6 +9,40 @@ use render_gpu::render_backend::{BackendOptions, Backends};
 use crate::cpu::{reference_params, run_source};
 use crate::deep::{DEEP_VIEWS, deep_params};
 
+/// One adapter as the deep tables measure it.
+struct Adapter {
+    index: usize,
+    /// Name, API and device type.
+    label: String,
+    /// Software adapters (lavapipe) render a quarter of the pixels, so the run stays short on the
+    /// CPU they share.
+    pixels: (u32, u32),
+    /// The shader variants it runs, with the escape shader's precision of the same width.
+    floats: Vec<(DeepFloat, Precision)>,
+}
+
+/// Every adapter of `backends`.
+fn adapters(backends: &Backends) -> Vec<Adapter> {
+    let mut adapters = Vec::new();
+    for (index, info) in backends.gpus().iter().enumerate() {
+        let mut floats = vec![(DeepFloat::F32, Precision::F32)];
+        if info.f64 {
+            floats.push((DeepFloat::F64, Precision::F64));
+        }
+        adapters.push(Adapter {
+            index,
+            label: format!("{} ({}, {})", info.name, info.api, info.device_type),
+            pixels: if info.device_type == "cpu" {
+                (320, 240)
+            } else {
+                (640, 480)
+            },
+            floats,
+        });
+    }
+    adapters
+}
+
 /// One deep view on one adapter in one variant.
 pub struct GpuDeepRow {
     pub adapter: String,
@@ -27,22 +61,17 @@ pub struct GpuDeepRow {
     pub on_cpu: f64,
 }
 
-/// Every adapter, every variant it has, every deep view. Software adapters (lavapipe) render a
-/// quarter of the pixels, so the run stays short on the CPU they share.
+/// Every adapter, every variant it has, every deep view.
 pub fn measure() -> anyhow::Result<Vec<GpuDeepRow>> {
     let backends = Backends::detect(&BackendOptions::default());
     let mut rows = Vec::new();
-    for (index, info) in backends.gpus().iter().enumerate() {
-        let (width, height) = if info.device_type == "cpu" {
-            (320, 240)
-        } else {
-            (640, 480)
-        };
-        let adapter = format!("{} ({}, {})", info.name, info.api, info.device_type);
-        let mut floats = vec![(DeepFloat::F32, Precision::F32)];
-        if info.f64 {
-            floats.push((DeepFloat::F64, Precision::F64));
-        }
+    for Adapter {
+        index,
+        label,
+        pixels: (width, height),
+        floats,
+    } in adapters(&backends)
+    {
         for (float, precision) in floats {
             let baseline = escape_rate(&backends, index, &reference_params(512, precision))?;
             for (view_width, max_iter) in DEEP_VIEWS {
@@ -63,7 +92,7 @@ pub fn measure() -> anyhow::Result<Vec<GpuDeepRow>> {
                 .map_or(0, |view| view.skipped_iterations());
                 let looped = iterations - u64::from(skipped) * normalized.pixel_count();
                 rows.push(GpuDeepRow {
-                    adapter: adapter.clone(),
+                    adapter: label.clone(),
                     view_width,
                     max_iter,
                     float,
@@ -113,24 +142,20 @@ pub struct GpuBlaRow {
 pub fn measure_bla(threads: usize) -> anyhow::Result<Vec<GpuBlaRow>> {
     let backends = Backends::detect(&BackendOptions::default());
     let mut rows = Vec::new();
-    for (index, info) in backends.gpus().iter().enumerate() {
-        let (width, height) = if info.device_type == "cpu" {
-            (320, 240)
-        } else {
-            (640, 480)
-        };
+    for Adapter {
+        index,
+        label,
+        pixels: (width, height),
+        floats,
+    } in adapters(&backends)
+    {
         let mut doc: serde_json::Value = serde_json::from_str(RABBIT_BETA)?;
         doc["width"] = width.into();
         doc["height"] = height.into();
         let params = render_core::parse_params(&doc.to_string(), &render_core::Limits::default())
             .map_err(|e| anyhow::anyhow!("the rabbit view is invalid: {e:?}"))?;
         let (interior, cpu_seconds) = cpu_interior(&params, threads);
-        let adapter = format!("{} ({}, {})", info.name, info.api, info.device_type);
-        let mut floats = vec![DeepFloat::F32];
-        if info.f64 {
-            floats.push(DeepFloat::F64);
-        }
-        for float in floats {
+        for (float, _) in floats {
             let timed = |bla: bool| -> anyhow::Result<f64> {
                 let source = backends
                     .gpu_source(index, GpuTuning::default())?
@@ -140,7 +165,7 @@ pub fn measure_bla(threads: usize) -> anyhow::Result<Vec<GpuBlaRow>> {
                 Ok(run_source(&mut source, &params)?.1)
             };
             rows.push(GpuBlaRow {
-                adapter: adapter.clone(),
+                adapter: label.clone(),
                 float,
                 pixels: (width, height),
                 interior,

@@ -4,6 +4,8 @@
 //! `deep_gpu`.
 
 use crate::report::{Report, ms, ratio, sci};
+use render_gpu::gpu::DeepFloat;
+
 use crate::{deep, deep_gpu};
 
 /// Deep zoom on the CPU (issue 13), against f64 SIMD measured in the same run.
@@ -72,10 +74,8 @@ pub fn gpu_section(report: &mut Report) -> anyhow::Result<()> {
     let rows: Vec<Vec<String>> = deep_gpu::measure()?
         .into_iter()
         .map(|row| {
-            vec![
-                row.adapter,
-                row.float.as_str().to_string(),
-                format!("{}×{}", row.pixels.0, row.pixels.1),
+            let mut cells = adapter_cells(row.adapter, row.float, row.pixels);
+            cells.extend([
                 row.view_width.to_string(),
                 row.max_iter.to_string(),
                 sci(row.per_second),
@@ -84,7 +84,8 @@ pub fn gpu_section(report: &mut Report) -> anyhow::Result<()> {
                 sci(row.looped_per_second),
                 ratio(row.looped_per_second / row.baseline),
                 format!("{:.1} %", 100.0 * row.on_cpu),
-            ]
+            ]);
+            cells
         })
         .collect();
     if rows.is_empty() {
@@ -132,16 +133,15 @@ pub fn gpu_bla_section(report: &mut Report, threads: usize) -> anyhow::Result<()
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|row| {
-            vec![
-                row.adapter,
-                row.float.as_str().to_string(),
-                format!("{}×{}", row.pixels.0, row.pixels.1),
+            let mut cells = adapter_cells(row.adapter, row.float, row.pixels);
+            cells.extend([
                 format!("{:.1} %", 100.0 * row.interior),
                 ms(row.with_bla_seconds * 1e3),
                 ms(row.without_bla_seconds * 1e3),
                 ratio(row.without_bla_seconds / row.with_bla_seconds),
                 ms(row.cpu_seconds * 1e3),
-            ]
+            ]);
+            cells
         })
         .collect();
     report.table(
@@ -158,6 +158,15 @@ pub fn gpu_bla_section(report: &mut Report, threads: usize) -> anyhow::Result<()
         &rows,
     );
     Ok(())
+}
+
+/// The first cells of a GPU deep row: the adapter, the shader's mantissas and the image size.
+fn adapter_cells(adapter: String, float: DeepFloat, (width, height): (u32, u32)) -> Vec<String> {
+    vec![
+        adapter,
+        float.as_str().to_string(),
+        format!("{width}×{height}"),
+    ]
 }
 
 /// Deep zoom in the browser preview (issue 13): the WASM core's escape-iterations/s on each deep
