@@ -12,6 +12,8 @@ mod tables;
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use render_core::deep::DeepView;
 use render_core::gpu_layout::{
     COUNT_ON_CPU, DEEP_STATE_BYTES, DeepParamsF32, DeepParamsF64, DeepRange, WORKGROUP_SIZE,
@@ -178,7 +180,7 @@ impl DeepRenderer {
             if stop.is_stopped() {
                 return Ok(());
             }
-            self.samples_on_cpu += recompute_on_cpu(&image.view, range, chunk_out);
+            self.samples_on_cpu += recompute_on_cpu(&image.view, range, chunk_out, stop);
         }
         Ok(())
     }
@@ -327,18 +329,29 @@ impl ChunkRun<'_> {
 }
 
 /// Recomputes on the CPU the samples of a chunk the f32 shader did not vouch for
-/// ([`COUNT_ON_CPU`]); returns how many.
-fn recompute_on_cpu(view: &DeepView, range: DeepRange, out: &mut [EscapeSample]) -> u64 {
-    let row_len = range.row_len as usize;
-    let mut recomputed = 0;
-    for i in 0..out.len() {
-        if out[i].count == COUNT_ON_CPU {
-            let sy = range.first_row + (i / row_len) as u32;
-            view.compute_row(sy, i % row_len, &mut out[i..=i]);
-            recomputed += 1;
-        }
-    }
-    recomputed
+/// ([`COUNT_ON_CPU`]), rows in parallel on rayon's pool (a large image at a high `max_iter` can
+/// hand back millions of iterations' worth), checking `stop` before each sample; returns how
+/// many it recomputed.
+fn recompute_on_cpu(
+    view: &DeepView,
+    range: DeepRange,
+    out: &mut [EscapeSample],
+    stop: &StopFlag,
+) -> u64 {
+    out.par_chunks_mut(range.row_len as usize)
+        .enumerate()
+        .map(|(r, row)| {
+            let sy = range.first_row + r as u32;
+            let mut recomputed = 0;
+            for x in 0..row.len() {
+                if row[x].count == COUNT_ON_CPU && !stop.is_stopped() {
+                    view.compute_row(sy, x, &mut row[x..=x]);
+                    recomputed += 1;
+                }
+            }
+            recomputed
+        })
+        .sum()
 }
 
 fn create_chunk_buffers(ctx: &GpuContext, samples: u64) -> ChunkBuffers {
