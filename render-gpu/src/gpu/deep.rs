@@ -3,10 +3,12 @@
 //!
 //! The CPU prepares the view once per image with render-core's own code
 //! ([`render_core::deep::DeepView::prepare`]: both reference orbits from the shared orbit cache,
-//! and the shared linear start); this module uploads the orbits as two tables (points rounded to
-//! the shader's float, and the same points with all their digits as mantissas and an exponent,
-//! [`tables`]), with the zero orbit's BLA table, then runs each chunk of a band as short dispatches over the iterations from the
-//! linear start on, the samples' state parked between them, as the escape shaders do.
+//! the shared linear start and the zero orbit's BLA table); this module uploads the orbits as two
+//! tables (points rounded to the shader's float, and the same points with all their digits as
+//! mantissas and an exponent) and the BLA table as a third ([`tables`]), then runs each chunk of a
+//! band as short dispatches over the iterations from the linear start on, the samples' state
+//! parked between them, as the escape shaders do. The samples the f32 shader's glitch test hands
+//! back are recomputed on the CPU as each chunk comes back.
 
 mod tables;
 
