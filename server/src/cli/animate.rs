@@ -1,6 +1,6 @@
 //! `julia-server animate`: a zoom or morph video from a spec of keyframes (docs/DESIGN.md §8),
-//! rendered here on the GPU when there is one, else the CPU; or, with `--server URL`, by a
-//! remote julia-server's workers (see [`remote`]).
+//! rendered here on a hardware GPU when there is one, else the CPU (`cli::backend`); or, with
+//! `--server URL`, by a remote julia-server's workers (see [`remote`]).
 //!
 //! The format follows `--output`: `.mp4` (H.264), `.webm` (VP9) or a folder of PNG frames. Bad
 //! input is one line naming the field and exit code 2, as for `render`; a video appears under its
@@ -12,12 +12,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use render_core::{ParseError, StopFlag};
-use render_gpu::render_backend::{BackendOptions, Backends, Target};
+use render_gpu::render_backend::{BackendOptions, Backends};
 
 use crate::animation::local::{AnimateError, FrameRenderer, Method, PngFolder, render_animation};
 use crate::animation::{AnimationLimits, FfmpegEncoder, FrameInput, OutputKind, parse_spec};
+use crate::cli::backend::BackendChoice;
 use crate::cli::logging::init_logging;
-use crate::cli::render::BackendChoice;
 
 mod remote;
 
@@ -90,12 +90,8 @@ fn animate(args: &AnimateArgs) -> Result<String, (u8, String)> {
         cpu_only: args.backend == BackendChoice::Cpu,
         ..BackendOptions::default()
     });
-    let target = match (args.backend, backends.gpus().is_empty()) {
-        (BackendChoice::Gpu, true) => {
-            return Err(failed("--backend gpu: no usable GPU adapter found".into()));
-        }
-        (BackendChoice::Cpu, _) | (BackendChoice::Auto, true) => Target::Cpu,
-        _ => Target::Gpu(0),
+    let Some(target) = args.backend.target(backends.gpus()) else {
+        return Err(failed("--backend gpu: no usable GPU adapter found".into()));
     };
     let mut renderer = FrameRenderer::new(&backends, target);
     let frames = spec.frame_count();

@@ -14,8 +14,9 @@ use std::time::Instant;
 use render_core::{Flow, Limits, OutputFormat, RenderParams, StopFlag};
 use serde_json::{Map, Value};
 
+use crate::cli::backend::BackendChoice;
 use crate::cli::logging::init_logging;
-use render_gpu::render_backend::{BackendKind, BackendOptions, Backends, RenderOutcome, Target};
+use render_gpu::render_backend::{BackendKind, BackendOptions, Backends, RenderOutcome};
 
 pub(crate) mod remote;
 
@@ -23,17 +24,6 @@ pub(crate) mod remote;
 const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code for everything else that stops a render (no adapter, I/O).
 const EXIT_FAILED: u8 = 1;
-
-/// Which backend to render on.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendChoice {
-    /// The best GPU adapter, else the CPU.
-    Auto,
-    /// A GPU adapter; fails when there is none.
-    Gpu,
-    /// The CPU only.
-    Cpu,
-}
 
 #[derive(clap::Args, Debug)]
 pub struct RenderArgs {
@@ -134,16 +124,12 @@ fn render(args: &RenderArgs) -> Result<(), Stop> {
         }),
         BackendChoice::Auto | BackendChoice::Gpu => Backends::detect(&BackendOptions::default()),
     };
-    let target = match (args.backend, backends.gpus().is_empty()) {
-        (BackendChoice::Gpu, true) => {
-            return Err(Stop::failed(format!(
-                "--backend gpu: no usable GPU adapter found (is a Vulkan/Metal/DX12 driver installed? \
-                 {} and WGPU_BACKEND can hide adapters)",
-                render_gpu::gpu::DISABLE_GPU_ENV
-            )));
-        }
-        (BackendChoice::Cpu, _) | (BackendChoice::Auto, true) => Target::Cpu,
-        (BackendChoice::Gpu | BackendChoice::Auto, false) => Target::Gpu(0),
+    let Some(target) = args.backend.target(backends.gpus()) else {
+        return Err(Stop::failed(format!(
+            "--backend gpu: no usable GPU adapter found (is a Vulkan/Metal/DX12 driver installed? \
+             {} and WGPU_BACKEND can hide adapters)",
+            render_gpu::gpu::DISABLE_GPU_ENV
+        )));
     };
 
     let started = Instant::now();
