@@ -28,6 +28,9 @@ pub const GPU_FALLBACKS_METRIC: &str = "julia_gpu_fallbacks_total";
 pub struct BackendOptions {
     /// Do not look for GPU adapters at all.
     pub cpu_only: bool,
+    /// Leave software adapters (device type `cpu`, e.g. Mesa's lavapipe) out, unopened: on the
+    /// cores the CPU kernels use they only render more slowly (the CLI's `--backend auto`).
+    pub hardware_only: bool,
     /// Run the CPU pool's threads, and rayon's global pool (colouring, encoding), as background
     /// threads: low OS priority and periodic yields (the server: keeps the API responsive).
     pub low_priority_cpu: bool,
@@ -146,6 +149,9 @@ impl Backends {
             let mut gpus = Vec::new();
             for adapter in gpu::discover(&instance) {
                 let info = adapter.get_info();
+                if opts.hardware_only && info.device_type == wgpu::DeviceType::Cpu {
+                    continue;
+                }
                 match open_context(&adapter, opts.low_priority_cpu) {
                     Ok(ctx) => {
                         gpus.push(GpuInfo {
@@ -345,6 +351,7 @@ mod tests {
             cpu_only: true,
             low_priority_cpu: true,
             cpu_threads: Some(2),
+            ..BackendOptions::default()
         });
         assert!(backends.gpus().is_empty());
         let params = npy_params();

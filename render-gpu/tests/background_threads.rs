@@ -20,6 +20,7 @@ fn colouring_and_encoding_run_on_yielding_nice_19_threads() {
         cpu_only: true,
         low_priority_cpu: true,
         cpu_threads: Some(1),
+        ..BackendOptions::default()
     });
     let (tx, rx) = std::sync::mpsc::channel();
     for _ in 0..rayon::current_num_threads() {

@@ -81,6 +81,7 @@ pub async fn run(config: ServiceConfig) -> Result<(), ServiceError> {
         cpu_only: config.cpu_only,
         low_priority_cpu: true,
         cpu_threads: config.cpu_threads,
+        ..BackendOptions::default()
     };
     // Adapter discovery blocks; keep it off the runtime's threads.
     let backends = tokio::task::spawn_blocking(move || Backends::detect(&options))

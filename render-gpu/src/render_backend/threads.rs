@@ -104,6 +104,7 @@ mod tests {
             cpu_only: true,
             low_priority_cpu: true,
             cpu_threads: Some(2),
+            ..BackendOptions::default()
         });
         // The global pool's threads are checked in tests/background_threads.rs, a process of its
         // own: here another test may have started that pool first.

@@ -12,7 +12,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use render_core::{ParseError, StopFlag};
-use render_gpu::render_backend::{BackendOptions, Backends};
 
 use crate::animation::local::{AnimateError, FrameRenderer, Method, PngFolder, render_animation};
 use crate::animation::{AnimationLimits, FfmpegEncoder, FrameInput, OutputKind, parse_spec};
@@ -86,10 +85,7 @@ fn animate(args: &AnimateArgs) -> Result<String, (u8, String)> {
     }
     crate::animation::local::check_frames(&spec).map_err(|e| bad(e.to_string()))?;
 
-    let backends = Backends::detect(&BackendOptions {
-        cpu_only: args.backend == BackendChoice::Cpu,
-        ..BackendOptions::default()
-    });
+    let backends = args.backend.detect();
     let Some(target) = args.backend.target(backends.gpus()) else {
         return Err(failed("--backend gpu: no usable GPU adapter found".into()));
     };

@@ -1,11 +1,12 @@
 //! Which back-end a command-line render runs on (`--backend` of `render` and `animate`).
 //!
-//! `auto` leaves software adapters (Mesa's lavapipe, device type `cpu`) out: they run the shaders
-//! on the same cores the CPU kernels use, and more slowly (measured on a 2-core machine, release
-//! build: a 1920×1080 render at 1000 iterations 0.51 s on lavapipe against 0.14 s on the CPU; a
-//! 640×480 deep view at 1e-100 0.92 s against 0.06 s). `gpu` takes any adapter, lavapipe too.
+//! `auto` leaves software adapters (Mesa's lavapipe, device type `cpu`) out, without opening
+//! them: they run the shaders on the same cores the CPU kernels use, and more slowly (measured
+//! on a 2-core machine, release build: a 1920×1080 render at 1000 iterations 0.51 s on lavapipe
+//! against 0.14 s on the CPU; a 640×480 deep view at 1e-100 0.92 s against 0.06 s). `gpu` takes
+//! any adapter, lavapipe too.
 
-use render_gpu::render_backend::{GpuInfo, Target};
+use render_gpu::render_backend::{BackendOptions, Backends, GpuInfo, Target};
 
 /// Which backend to render on.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,17 +20,27 @@ pub enum BackendChoice {
 }
 
 impl BackendChoice {
-    /// Where a render goes, given the adapters found (best first); `None` for `gpu` when there
-    /// is no adapter at all.
+    /// The adapters this choice looks for.
+    pub fn options(self) -> BackendOptions {
+        BackendOptions {
+            cpu_only: self == BackendChoice::Cpu,
+            hardware_only: self == BackendChoice::Auto,
+            ..BackendOptions::default()
+        }
+    }
+
+    /// The back-ends this choice renders with (`Backends::detect` with [`Self::options`]).
+    pub fn detect(self) -> Backends {
+        Backends::detect(&self.options())
+    }
+
+    /// Where a render goes, given the adapters [`Self::detect`] found (best first); `None` for
+    /// `gpu` when there is none.
     pub fn target(self, gpus: &[GpuInfo]) -> Option<Target> {
-        match self {
-            BackendChoice::Cpu => Some(Target::Cpu),
-            BackendChoice::Gpu => (!gpus.is_empty()).then_some(Target::Gpu(0)),
-            BackendChoice::Auto => Some(
-                gpus.iter()
-                    .position(|gpu| gpu.device_type != "cpu")
-                    .map_or(Target::Cpu, Target::Gpu),
-            ),
+        match (self, gpus.is_empty()) {
+            (BackendChoice::Cpu, _) | (BackendChoice::Auto, true) => Some(Target::Cpu),
+            (BackendChoice::Gpu, true) => None,
+            (BackendChoice::Gpu | BackendChoice::Auto, false) => Some(Target::Gpu(0)),
         }
     }
 }
@@ -38,46 +49,28 @@ impl BackendChoice {
 mod tests {
     use super::*;
 
-    fn adapter(device_type: &str) -> GpuInfo {
-        GpuInfo {
-            name: format!("a {device_type} adapter"),
+    #[test]
+    fn auto_looks_for_hardware_adapters_only_and_cpu_for_none() {
+        let auto = BackendChoice::Auto.options();
+        assert!(auto.hardware_only && !auto.cpu_only);
+        let gpu = BackendChoice::Gpu.options();
+        assert!(!gpu.hardware_only && !gpu.cpu_only);
+        assert!(BackendChoice::Cpu.options().cpu_only);
+    }
+
+    #[test]
+    fn a_render_goes_to_the_first_adapter_found_and_gpu_fails_without_one() {
+        let adapter = GpuInfo {
+            name: "an adapter".into(),
             api: "vulkan".into(),
-            device_type: device_type.into(),
+            device_type: "discrete".into(),
             f64: true,
-        }
-    }
-
-    #[test]
-    fn auto_takes_the_first_hardware_adapter_and_leaves_software_ones_out() {
-        let lavapipe = adapter("cpu");
-        let discrete = adapter("discrete");
-        let auto = BackendChoice::Auto;
-        assert_eq!(auto.target(&[]), Some(Target::Cpu));
-        assert_eq!(
-            auto.target(std::slice::from_ref(&lavapipe)),
-            Some(Target::Cpu)
-        );
-        assert_eq!(
-            auto.target(&[discrete.clone(), lavapipe.clone()]),
-            Some(Target::Gpu(0))
-        );
-        assert_eq!(
-            auto.target(&[lavapipe.clone(), adapter("integrated")]),
-            Some(Target::Gpu(1))
-        );
-    }
-
-    #[test]
-    fn gpu_takes_any_adapter_and_cpu_none() {
-        let lavapipe = adapter("cpu");
-        assert_eq!(
-            BackendChoice::Gpu.target(std::slice::from_ref(&lavapipe)),
-            Some(Target::Gpu(0))
-        );
+        };
+        let found = std::slice::from_ref(&adapter);
+        assert_eq!(BackendChoice::Auto.target(found), Some(Target::Gpu(0)));
+        assert_eq!(BackendChoice::Auto.target(&[]), Some(Target::Cpu));
+        assert_eq!(BackendChoice::Gpu.target(found), Some(Target::Gpu(0)));
         assert_eq!(BackendChoice::Gpu.target(&[]), None);
-        assert_eq!(
-            BackendChoice::Cpu.target(&[adapter("discrete")]),
-            Some(Target::Cpu)
-        );
+        assert_eq!(BackendChoice::Cpu.target(found), Some(Target::Cpu));
     }
 }

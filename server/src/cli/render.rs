@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::cli::backend::BackendChoice;
 use crate::cli::logging::init_logging;
-use render_gpu::render_backend::{BackendKind, BackendOptions, Backends, RenderOutcome};
+use render_gpu::render_backend::{BackendKind, RenderOutcome};
 
 pub(crate) mod remote;
 
@@ -117,13 +117,7 @@ fn render(args: &RenderArgs) -> Result<(), Stop> {
         return remote::render_remote(server, args.api_key.as_deref(), &document, &args.output);
     }
     let params = merged_params(args)?;
-    let backends = match args.backend {
-        BackendChoice::Cpu => Backends::detect(&BackendOptions {
-            cpu_only: true,
-            ..BackendOptions::default()
-        }),
-        BackendChoice::Auto | BackendChoice::Gpu => Backends::detect(&BackendOptions::default()),
-    };
+    let backends = args.backend.detect();
     let Some(target) = args.backend.target(backends.gpus()) else {
         return Err(Stop::failed(format!(
             "--backend gpu: no usable GPU adapter found (is a Vulkan/Metal/DX12 driver installed? \

@@ -131,6 +131,7 @@ async fn run_worker_process(args: WorkerArgs) -> anyhow::Result<()> {
         cpu_only: args.cpu_only,
         low_priority_cpu: true,
         cpu_threads: args.cpu_threads,
+        ..BackendOptions::default()
     };
     // Adapter discovery blocks; keep it off the runtime's threads.
     let backends = tokio::task::spawn_blocking(move || Backends::detect(&options)).await?;

@@ -101,6 +101,7 @@ async fn run_on_full_disk(dir: &Path, failures: u32, max_attempts: u32) -> Vec<J
         cpu_only: true,
         low_priority_cpu: false,
         cpu_threads: Some(1),
+        ..BackendOptions::default()
     }));
     let control = WorkerControl::default();
     let workers = spawn_workers(&WorkerContext {
