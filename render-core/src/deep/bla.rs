@@ -23,17 +23,23 @@ use super::floatexp::FloatExp;
 use super::perturb::OrbitView;
 
 /// `2^l` steps from one point: `δ ↦ a·δ` while `|δ| < 2^radius_exp`.
-#[derive(Clone, Copy)]
-struct Jump {
-    a: FloatExp,
-    /// The validity radius rounded down to a power of two (`i32::MIN`: never valid).
-    radius_exp: i32,
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BlaJump {
+    pub a: FloatExp,
+    /// The validity radius rounded down to a power of two; [`BlaJump::NEVER`] where the jump is
+    /// never valid (and in slots of [`BlaTable::in_order`] no jump fills).
+    pub radius_exp: i32,
+}
+
+impl BlaJump {
+    /// The radius exponent of a jump that is never taken.
+    pub const NEVER: i32 = i32::MIN;
 }
 
 /// The merged steps of an orbit at every power-of-two length: `levels[l][i]` takes a sample from
 /// point `i·2^l` to point `(i + 1)·2^l`. About two entries per orbit point.
 pub struct BlaTable {
-    levels: Vec<Vec<Jump>>,
+    levels: Vec<Vec<BlaJump>>,
 }
 
 /// The exponent `e` with `2^e <= |x|` for a normalised [`FloatExp`] (`|x| ≥ max part ≥ 2^exp`).
@@ -46,16 +52,16 @@ impl BlaTable {
     pub fn new(orbit: OrbitView<'_>, r2: f64) -> BlaTable {
         let escape_guard = r2 * (1.0 - 1.0 / f64::from(1u32 << 30));
         let steps = orbit.points.len().saturating_sub(1);
-        let single: Vec<Jump> = (0..steps)
+        let single: Vec<BlaJump> = (0..steps)
             .map(|j| {
                 let [wr, wi] = orbit.points[j];
                 let w = orbit.point_exact(j);
                 let radius_exp = if w.is_zero() || wr * wr + wi * wi >= escape_guard {
-                    i32::MIN
+                    BlaJump::NEVER
                 } else {
                     floor_log2(w).saturating_sub(53)
                 };
-                Jump {
+                BlaJump {
                     a: FloatExp {
                         exp: w.exp + 1,
                         ..w
@@ -99,7 +105,7 @@ impl BlaTable {
             let Some(jump) = self.levels[level].get(m >> level) else {
                 continue;
             };
-            if delta_exp <= jump.radius_exp && jump.radius_exp != i32::MIN {
+            if delta_exp <= jump.radius_exp && jump.radius_exp != BlaJump::NEVER {
                 return Some((steps, jump.a.times(delta)));
             }
         }
@@ -114,19 +120,6 @@ impl BlaTable {
 /// level offsets.
 pub fn in_order_slot(level: u32, index: usize) -> usize {
     (index << level) + (1 << (level - 1)) - 1
-}
-
-/// One jump of [`BlaTable::in_order`]: `δ ↦ a·δ` while `|δ| < 2^radius_exp`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BlaJump {
-    pub a: FloatExp,
-    /// [`BlaJump::NEVER`] where the jump is never valid (and in slots no jump fills).
-    pub radius_exp: i32,
-}
-
-impl BlaJump {
-    /// The radius exponent of a jump that is never taken.
-    pub const NEVER: i32 = i32::MIN;
 }
 
 impl BlaTable {
@@ -148,10 +141,7 @@ impl BlaTable {
         ];
         for (level, jumps) in self.levels.iter().enumerate().skip(1) {
             for (index, jump) in jumps.iter().enumerate() {
-                slots[in_order_slot(level as u32, index)] = BlaJump {
-                    a: jump.a,
-                    radius_exp: jump.radius_exp,
-                };
+                slots[in_order_slot(level as u32, index)] = *jump;
             }
         }
         slots
@@ -182,7 +172,7 @@ pub fn jump_in_order(
         if m + len > steps {
             return false;
         }
-        let jump = slots[m + len / 2 - 1];
+        let jump = slots[in_order_slot(level, m >> level)];
         jump.radius_exp != BlaJump::NEVER && (delta.is_zero() || delta.exp + 2 <= jump.radius_exp)
     };
     // `low` is valid (0: no jump), `high` is not.
@@ -198,18 +188,18 @@ pub fn jump_in_order(
         }
     }
     (low > 0).then(|| {
-        let jump = slots[m + (1usize << low) / 2 - 1];
+        let jump = slots[in_order_slot(low, m >> low)];
         (1u32 << low, jump.a.times(delta))
     })
 }
 
 /// Run `x` then run `y`: `A = A_y·A_x`, radius `min(r_x, r_y / |A_x|)`, rounded down.
-fn merge(x: Jump, y: Jump) -> Jump {
+fn merge(x: BlaJump, y: BlaJump) -> BlaJump {
     let a = y.a.times(x.a);
-    let radius_exp = if x.a.is_zero() || y.radius_exp == i32::MIN {
+    let radius_exp = if x.a.is_zero() || y.radius_exp == BlaJump::NEVER {
         // r_y / |A_x| is unbounded for A_x = 0; a zero radius stays zero.
-        if y.radius_exp == i32::MIN {
-            i32::MIN
+        if y.radius_exp == BlaJump::NEVER {
+            BlaJump::NEVER
         } else {
             x.radius_exp
         }
@@ -218,7 +208,7 @@ fn merge(x: Jump, y: Jump) -> Jump {
         let through_y = y.radius_exp.saturating_sub(x.a.exp + 2);
         x.radius_exp.min(through_y)
     };
-    Jump { a, radius_exp }
+    BlaJump { a, radius_exp }
 }
 
 #[cfg(test)]
