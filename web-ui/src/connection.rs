@@ -2,7 +2,9 @@
 //!
 //! The app starts by probing `GET /api/info`. While the server is unreachable it probes again every
 //! few seconds; once it answers, the event stream is (re)opened and the job list refetched, so the
-//! page recovers by itself. Previews never depend on any of this.
+//! page recovers by itself. Every opening of the stream refetches the list too: events from before
+//! the server took the subscription are not sent, and a job can finish in that gap. Previews never
+//! depend on any of this.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -13,7 +15,7 @@ use leptos::task::spawn_local;
 
 use crate::api::Api;
 use crate::events::JobEvents;
-use crate::job::{Job, LIST_LIMIT, upsert};
+use crate::job::{Job, JobFeed, LIST_LIMIT};
 
 /// How often an unreachable server is probed again.
 const RETRY_EVERY: Duration = Duration::from_secs(2);
@@ -39,8 +41,8 @@ struct Inner {
     events: RefCell<Option<JobEvents>>,
     retry: Cell<Option<TimeoutHandle>>,
     probing: Cell<bool>,
-    /// The event stream broke since it was last (re)opened: events may have been missed.
-    stream_interrupted: Cell<bool>,
+    /// Merges events and listings so that no older state replaces a newer one.
+    feed: RefCell<JobFeed>,
 }
 
 impl ServerLink {
@@ -54,7 +56,7 @@ impl ServerLink {
                 events: RefCell::new(None),
                 retry: Cell::new(None),
                 probing: Cell::new(false),
-                stream_interrupted: Cell::new(false),
+                feed: RefCell::new(JobFeed::default()),
             }),
         };
         Inner::probe(&link.inner);
@@ -93,7 +95,6 @@ impl Inner {
             timer.clear();
         }
         this.state.set(ServerState::Online);
-        this.stream_interrupted.set(false);
         let stream_usable = this
             .events
             .borrow()
@@ -125,14 +126,13 @@ impl Inner {
 
     fn refresh_jobs(this: &Rc<Self>) {
         let this = Rc::clone(this);
+        this.feed.borrow_mut().listing_started();
         spawn_local(async move {
-            if let Ok(list) = this.api.list(LIST_LIMIT).await {
-                // Keep jobs this page knows that fell off the server's latest-N list.
-                this.jobs.update(|jobs| {
-                    for job in list.into_iter().rev() {
-                        upsert(jobs, job);
-                    }
-                });
+            match this.api.list(LIST_LIMIT).await {
+                Ok(listing) => this
+                    .jobs
+                    .update(|jobs| this.feed.borrow_mut().listed(jobs, listing)),
+                Err(_) => this.feed.borrow_mut().listing_ended(),
             }
         });
     }
@@ -140,26 +140,30 @@ impl Inner {
     fn open_events(weak: Weak<Self>) -> Option<JobEvents> {
         let this = weak.upgrade()?;
         let url = this.api.events_url();
-        let jobs = this.jobs;
+        let on_job = weak.clone();
         let on_open = weak.clone();
         let on_error = weak;
         let events = JobEvents::open(
             &url,
-            move |job| jobs.update(|list| upsert(list, job)),
+            move |job| {
+                if let Some(this) = on_job.upgrade() {
+                    this.jobs
+                        .update(|jobs| this.feed.borrow_mut().event(jobs, job));
+                }
+            },
             move || {
-                // A reconnection may have missed events: resynchronise. The first opening needs
-                // nothing, as going online has just fetched the list.
+                // Events before the server took this subscription were not sent to it, the first
+                // opening's included: resynchronise.
                 if let Some(this) = on_open.upgrade() {
                     if this.state.get_untracked() != ServerState::Online {
                         Inner::went_online(&this);
-                    } else if this.stream_interrupted.replace(false) {
+                    } else {
                         Inner::refresh_jobs(&this);
                     }
                 }
             },
             move || {
                 if let Some(this) = on_error.upgrade() {
-                    this.stream_interrupted.set(true);
                     Inner::probe(&this);
                 }
             },

@@ -55,6 +55,66 @@ pub fn upsert(jobs: &mut Vec<Job>, job: Job) {
     }
 }
 
+/// Adds a job the page has just submitted, unless the page already knows it. The answer to a POST
+/// can arrive after the event stream has told of the job's later states (a small job is done
+/// within milliseconds), so it never replaces what the page knows.
+pub fn add_submitted(jobs: &mut Vec<Job>, job: Job) {
+    if !jobs.iter().any(|j| j.id == job.id) {
+        upsert(jobs, job);
+    }
+}
+
+/// Keeps the list in step with the server from its two sources, the event stream and `GET
+/// /api/jobs`, so that no older state of a job replaces a newer one.
+///
+/// A listing is read from the store at some moment and answered a little later; events of changes
+/// after that moment can arrive before the answer. So the events that arrive while a listing is
+/// under way are applied again over it: for each job the last of them is at least as new as the
+/// listing, or a later event is still on its way.
+#[derive(Default)]
+pub struct JobFeed {
+    listings_under_way: u32,
+    /// The latest event of each job since the oldest listing under way began.
+    events_during_listing: Vec<Job>,
+}
+
+impl JobFeed {
+    /// An event from the stream.
+    pub fn event(&mut self, jobs: &mut Vec<Job>, job: Job) {
+        if self.listings_under_way > 0 {
+            upsert(&mut self.events_during_listing, job.clone());
+        }
+        upsert(jobs, job);
+    }
+
+    /// A listing was requested.
+    pub fn listing_started(&mut self) {
+        self.listings_under_way += 1;
+    }
+
+    /// A listing's answer (newest first), merged into the page's list; jobs the page knows that
+    /// fell off the server's latest-N list stay.
+    pub fn listed(&mut self, jobs: &mut Vec<Job>, listing: Vec<Job>) {
+        for job in listing.into_iter().rev() {
+            upsert(jobs, job);
+        }
+        for job in self.events_during_listing.iter().rev() {
+            if let Some(known) = jobs.iter_mut().find(|j| j.id == job.id) {
+                *known = job.clone();
+            }
+        }
+        self.listing_ended();
+    }
+
+    /// A listing that failed, or whose answer was dropped.
+    pub fn listing_ended(&mut self) {
+        self.listings_under_way = self.listings_under_way.saturating_sub(1);
+        if self.listings_under_way == 0 {
+            self.events_during_listing.clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +150,53 @@ mod tests {
         upsert(&mut jobs, new.clone());
         assert_eq!(jobs[0].id, new.id);
         assert_eq!(jobs.len(), LIST_LIMIT);
+    }
+
+    #[test]
+    fn a_submission_answer_never_replaces_a_state_the_events_told() {
+        let mut jobs = vec![job(1, "done", 1.0)];
+        add_submitted(&mut jobs, job(1, "queued", 0.0));
+        assert_eq!(jobs[0].status, JobStatus::Done);
+        add_submitted(&mut jobs, job(2, "queued", 0.0));
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].status, JobStatus::Queued);
+    }
+
+    #[test]
+    fn a_listing_answered_after_newer_events_keeps_the_events_states() {
+        let mut feed = JobFeed::default();
+        let mut jobs = vec![job(1, "queued", 0.0)];
+        feed.listing_started();
+        // The store is read while job 1 runs; its end and a new job arrive before the answer.
+        feed.event(&mut jobs, job(1, "running", 0.5));
+        feed.event(&mut jobs, job(1, "done", 1.0));
+        feed.event(&mut jobs, job(2, "queued", 0.0));
+        feed.listed(&mut jobs, vec![job(1, "running", 0.5)]);
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(
+            jobs.iter()
+                .find(|j| j.id == job(1, "done", 1.0).id)
+                .unwrap()
+                .status,
+            JobStatus::Done
+        );
+        // Once no listing is under way, an event is just applied and a later listing wins.
+        feed.listing_started();
+        feed.listed(&mut jobs, vec![job(2, "running", 0.2)]);
+        assert_eq!(jobs[0].status, JobStatus::Running);
+    }
+
+    #[test]
+    fn events_are_remembered_until_the_last_overlapping_listing_ends() {
+        let mut feed = JobFeed::default();
+        let mut jobs = Vec::new();
+        feed.listing_started();
+        feed.listing_started();
+        feed.event(&mut jobs, job(1, "done", 1.0));
+        feed.listing_ended();
+        feed.listed(&mut jobs, vec![job(1, "running", 0.9)]);
+        assert_eq!(jobs[0].status, JobStatus::Done);
+        assert!(feed.events_during_listing.is_empty());
     }
 
     #[test]

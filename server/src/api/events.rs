@@ -1,15 +1,17 @@
 //! `GET /api/events`: Server-Sent Events, one `job` event (the Job as JSON) per state change and
-//! per persisted (throttled) progress update, with keep-alives. A client that connects late reads
-//! current states from `GET /api/jobs`.
+//! per persisted (throttled) progress update, with keep-alives. A client reads current states from
+//! `GET /api/jobs` once its stream is open (events from before are not sent), and again whenever
+//! it reconnects: a stream that falls behind the broadcast is ended rather than left with a gap.
 
 use std::convert::Infallible;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
+use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 
-use julia_api_types::ErrorBody;
+use julia_api_types::{ErrorBody, Job};
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -41,9 +43,7 @@ pub async fn job_events(
         )
     })?;
     let shutdown = app.shutdown.clone();
-    let events = BroadcastStream::new(app.store.subscribe())
-        // A client too slow to keep up skips events; the next one carries the full state anyway.
-        .filter_map(|event| async move { event.ok() })
+    let events = until_behind(app.store.subscribe())
         .filter_map(|job| async move { Event::default().event("job").json_data(job).ok() })
         .map(move |event| {
             let _slot = &permit;
@@ -51,4 +51,64 @@ pub async fn job_events(
         })
         .take_until(async move { shutdown.cancelled().await });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// The jobs the broadcast sends, until this receiver falls behind it. A client too slow to keep
+/// up has missed events, perhaps a job's last one: its stream ends, so it reconnects and reads the
+/// current states again, as it does on every opening.
+fn until_behind(receiver: broadcast::Receiver<Job>) -> impl Stream<Item = Job> {
+    BroadcastStream::new(receiver)
+        .take_while(|event| std::future::ready(event.is_ok()))
+        .filter_map(|event| std::future::ready(event.ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(progress: f64) -> Job {
+        let params = render_core::RenderParams::default();
+        Job {
+            id: uuid::Uuid::new_v4(),
+            status: julia_api_types::JobStatus::Running,
+            progress,
+            hash: String::new(),
+            precision_used: Default::default(),
+            backend: None,
+            device: None,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+            error: None,
+            result_url: None,
+            deduplicated: false,
+            owner: None,
+            params,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_falls_behind_ends_instead_of_skipping() {
+        let (sender, receiver) = broadcast::channel(2);
+        let mut stream = Box::pin(until_behind(receiver));
+        sender.send(job(0.1)).unwrap();
+        assert_eq!(stream.next().await.map(|j| j.progress), Some(0.1));
+        for progress in [0.2, 0.3, 0.4] {
+            sender.send(job(progress)).unwrap();
+        }
+        assert!(stream.next().await.is_none(), "a gap was skipped over");
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_keeps_up_sees_every_event() {
+        let (sender, receiver) = broadcast::channel(2);
+        let mut stream = Box::pin(until_behind(receiver));
+        for progress in [0.1, 0.2, 0.3, 0.4] {
+            sender.send(job(progress)).unwrap();
+            assert_eq!(stream.next().await.map(|j| j.progress), Some(progress));
+        }
+        drop(sender);
+        assert!(stream.next().await.is_none());
+    }
 }

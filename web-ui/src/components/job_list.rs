@@ -13,7 +13,7 @@ use crate::components::colour_controls::RecolourStage;
 use crate::components::render_panel::short_id;
 use crate::connection::ServerLink;
 use crate::history::ViewHistory;
-use crate::job::{Job, JobStatus, JobView, upsert};
+use crate::job::{Job, JobStatus, JobView, add_submitted, upsert};
 
 /// What a click on a job's thumbnail changes: the view, its URL, and the selected job.
 #[derive(Clone, Copy)]
@@ -127,7 +127,7 @@ fn JobRow(
             let link = link.get_value();
             spawn_local(async move {
                 match link.api().submit(&params, None).await {
-                    Ok(job) => jobs.update(|list| upsert(list, job)),
+                    Ok(job) => jobs.update(|list| add_submitted(list, job)),
                     Err(err @ ApiError::Unreachable(_)) => {
                         link.report_unreachable();
                         problem.set(Some(err.to_string()));

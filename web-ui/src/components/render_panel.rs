@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::api::ApiError;
 use crate::components::stage_result::StageJob;
 use crate::connection::{ServerLink, ServerState};
-use crate::job::{Job, upsert};
+use crate::job::{Job, add_submitted};
 
 /// A message under the Render button.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,7 +68,7 @@ pub fn RenderPanel(
                         id: job.id,
                         view: submitted_view,
                     }));
-                    jobs.update(|list| upsert(list, job));
+                    jobs.update(|list| add_submitted(list, job));
                     notice.set(Some(Notice::Info(text)));
                 }
                 Err(err @ ApiError::Unreachable(_)) => {
