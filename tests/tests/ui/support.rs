@@ -94,6 +94,23 @@ fn wait_for_port(port: u16, what: &str, child: &mut Child) -> Result<(), String>
     panic!("{what} did not listen on port {port} within 30 s");
 }
 
+impl Drop for Server {
+    /// A failing test shows the end of the server's log (CI keeps no other copy of it).
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = self.log();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            eprintln!(
+                "--- the last {} lines of julia-server's log ---",
+                tail.len()
+            );
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
+
 /// A child process that is killed when dropped.
 pub struct KillOnDrop(pub Child);
 
@@ -155,6 +172,11 @@ impl Server {
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The server's log so far (its stderr).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("server.log")).unwrap_or_default()
     }
 
     /// GET a path, returning status and body (plain std HTTP/1.1, no client library needed).

@@ -86,7 +86,20 @@ impl Browser {
             if Instant::now() > deadline {
                 self.screenshot(&format!("timeout-{}", what.replace(' ', "-")))
                     .await;
-                panic!("timed out after {timeout:?} waiting for {what} ({condition})");
+                // What the page showed, so a timeout in CI (where the screenshot is out of
+                // reach) still says which state the page was stuck in.
+                let page = self
+                    .js("const jobs = document.querySelector('section.jobs');
+                         const problems = [...document.querySelectorAll('.problem')]
+                             .map(p => 'problem: ' + p.innerText);
+                         return [jobs ? jobs.innerText : 'no job list', ...problems]
+                             .join('\\n').slice(0, 4000);")
+                    .await;
+                panic!(
+                    "timed out after {timeout:?} waiting for {what} ({condition})\n\
+                     the job list and any problems shown:\n{}",
+                    page.as_str().unwrap_or_default()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
