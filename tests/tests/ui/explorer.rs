@@ -78,7 +78,7 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the server to show as connected",
         )
         .await;
@@ -188,7 +188,7 @@ async fn the_wheel_zooms_past_1e_30_and_the_render_on_the_stage_matches_the_prev
     browser
         .wait_until(
             "document.querySelector('img.stage-result') === null",
-            Duration::from_secs(5),
+            Duration::from_secs(20),
             "the image to leave the stage",
         )
         .await;
@@ -268,7 +268,7 @@ async fn dragging_on_the_map_moves_c_and_the_preview_refines_to_device_pixels() 
     browser
         .wait_until(
             &coarse_frames_since(1),
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "a coarse frame while the map is dragged",
         )
         .await;
@@ -294,7 +294,7 @@ async fn dragging_on_the_map_moves_c_and_the_preview_refines_to_device_pixels() 
     browser
         .wait_until(
             &coarse_frames_since(2),
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "a coarse frame for the second half of the drag",
         )
         .await;

@@ -51,7 +51,7 @@ async fn a_thumbnail_click_restores_the_view_and_colour_changes_apply_in_place()
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the server to show as connected",
         )
         .await;
@@ -133,7 +133,7 @@ async fn a_thumbnail_click_restores_the_view_and_colour_changes_apply_in_place()
         .wait_until(
             "(() => { const c = document.querySelector('canvas.recoloured');
                       return c.dataset.palette === 'viridis' && c.dataset.colourMapping === 'histogram'; })()",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the job to be recoloured in place",
         )
         .await;

@@ -20,7 +20,7 @@ async fn the_app_from_a_static_host_with_no_api_still_previews() {
     browser
         .wait_until(
             "document.querySelector('.server.offline') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the page to say the server cannot be reached",
         )
         .await;

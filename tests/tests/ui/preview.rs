@@ -20,7 +20,7 @@ async fn the_page_loads_from_the_server_and_draws_a_preview() {
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the server to show as connected",
         )
         .await;
@@ -47,7 +47,7 @@ async fn changing_c_real_redraws_the_preview_without_any_request() {
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the server to show as connected",
         )
         .await;
@@ -130,7 +130,7 @@ async fn drag_and_wheel_move_the_view_and_the_url_and_a_reload_restores_it() {
     browser
         .wait_until(
             "new URLSearchParams(location.search).get('x') !== null",
-            Duration::from_secs(5),
+            Duration::from_secs(20),
             "the URL to carry the view",
         )
         .await;
@@ -152,7 +152,7 @@ async fn drag_and_wheel_move_the_view_and_the_url_and_a_reload_restores_it() {
     browser
         .wait_until(
             "parseFloat(new URLSearchParams(location.search).get('vw')) < 3.0",
-            Duration::from_secs(5),
+            Duration::from_secs(20),
             "the wheel to zoom in",
         )
         .await;
@@ -179,7 +179,7 @@ async fn drag_and_wheel_move_the_view_and_the_url_and_a_reload_restores_it() {
     browser
         .wait_until(
             "parseFloat(new URLSearchParams(location.search).get('vw')) === 3.0",
-            Duration::from_secs(5),
+            Duration::from_secs(20),
             "back to restore the view before the zoom",
         )
         .await;

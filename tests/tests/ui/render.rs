@@ -34,7 +34,7 @@ async fn render_posts_one_job_shows_progress_and_the_servers_image() {
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the server to show as connected",
         )
         .await;
@@ -53,14 +53,14 @@ async fn render_posts_one_job_shows_progress_and_the_servers_image() {
     browser
         .wait_until(
             "document.querySelector('li.job') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the job to appear in the list",
         )
         .await;
     browser
         .wait_until(
             "document.querySelector('li.job progress') !== null || document.querySelector('li.job[data-status=done]') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "progress to show",
         )
         .await;
@@ -150,7 +150,7 @@ async fn without_the_server_the_preview_works_render_explains_and_the_page_recov
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the server to show as connected",
         )
         .await;
@@ -178,7 +178,7 @@ async fn without_the_server_the_preview_works_render_explains_and_the_page_recov
     browser
         .wait_until(
             "document.querySelector('.render-panel .notice').textContent.includes('Cannot reach the render server at')",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "Render to say the server cannot be reached",
         )
         .await;

@@ -32,7 +32,7 @@ async fn screenshots_for_the_docs() {
     browser
         .wait_until(
             "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the server to show as connected",
         )
         .await;
@@ -45,7 +45,7 @@ async fn screenshots_for_the_docs() {
     browser
         .wait_until(
             "document.querySelector('.help-overlay') !== null",
-            Duration::from_secs(5),
+            Duration::from_secs(20),
             "the help overlay",
         )
         .await;

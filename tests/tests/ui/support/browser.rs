@@ -109,7 +109,7 @@ impl Browser {
     pub async fn wait_online(&self) {
         self.wait_until(
             "document.querySelector('.server.online') !== null",
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             "the server to show as connected",
         )
         .await;
