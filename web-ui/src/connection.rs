@@ -3,8 +3,9 @@
 //! The app starts by probing `GET /api/info`. While the server is unreachable it probes again every
 //! few seconds; once it answers, the event stream is (re)opened and the job list refetched, so the
 //! page recovers by itself. Every opening of the stream refetches the list too: events from before
-//! the server took the subscription are not sent, and a job can finish in that gap. Previews never
-//! depend on any of this.
+//! the server took the subscription are not sent, and a job can finish in that gap. A stream the
+//! server refuses (it holds as many as it allows) is asked for again every few seconds, and the
+//! list is refetched each time meanwhile. Previews never depend on any of this.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -109,6 +110,11 @@ impl Inner {
 
     fn went_offline(this: &Rc<Self>) {
         this.state.set(ServerState::Offline);
+        Inner::probe_later(this);
+    }
+
+    /// Probes again after [`RETRY_EVERY`] (once, however often this is called meanwhile).
+    fn probe_later(this: &Rc<Self>) {
         if let Some(timer) = this.retry.take() {
             timer.clear();
         }
@@ -164,7 +170,20 @@ impl Inner {
             },
             move || {
                 if let Some(this) = on_error.upgrade() {
-                    Inner::probe(&this);
+                    // An interrupted stream reconnects by itself; the probe says whether the
+                    // server is still there. A refused one (the server holds as many streams as
+                    // it allows, or answered something else) is closed for good: asking again at
+                    // once would ask in a loop, so the next probe, which replaces it, waits.
+                    let refused = this
+                        .events
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(JobEvents::is_closed);
+                    if refused {
+                        Inner::probe_later(&this);
+                    } else {
+                        Inner::probe(&this);
+                    }
                 }
             },
         );
