@@ -126,10 +126,17 @@ pub struct Server {
     process: Option<KillOnDrop>,
     pub port: u16,
     pub data_dir: tempfile::TempDir,
+    /// Options beyond the defaults below, given on every start.
+    options: Vec<String>,
 }
 
 impl Server {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts it with `options` added to `serve`'s.
+    pub fn start_with(options: &[&str]) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
         let _handout = PORT_HANDOUT.lock().unwrap_or_else(|e| e.into_inner());
         let port = free_port();
@@ -137,6 +144,7 @@ impl Server {
             process: None,
             port,
             data_dir,
+            options: options.iter().map(|o| o.to_string()).collect(),
         };
         server.restart();
         server
@@ -155,6 +163,7 @@ impl Server {
             .arg(self.data_dir.path())
             .arg("--ui-dir")
             .arg(dist_dir())
+            .args(&self.options)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
