@@ -26,9 +26,8 @@ pub struct PreviewFigures {
     pub full_page_ms: f64,
     pub full_workers_ms: f64,
     pub full_size: String,
-    /// The page's first preview (320×240, coarse) of a new view at 1e-100, reference orbits
-    /// computed in the page, `max_iter` from the UI's depth rule.
-    pub first_deep_ms: f64,
+    /// The page's first preview (320×240, coarse) of a new view at 1e-100.
+    pub first_deep: FirstDeepPreview,
     /// The WASM core on the f64 baseline view and on each deep view (`window.__previewBench`).
     pub f64_core: CoreFigure,
     pub deep_core: Vec<(&'static str, u32, CoreFigure)>,
@@ -51,6 +50,25 @@ impl CoreFigure {
 
 /// The view of the browser test of a deep first preview (tests/tests/ui/explorer.rs).
 const NEW_DEEP_VIEW: &str = "?cre=-0.74609375&cim=0.125&x=1.5&y=-0.0625&vw=1e-100";
+/// The iteration limit the page's depth rule gives that view (web-ui/src/depth.rs: 500 + 25 per
+/// decade below the default width of 3).
+pub const NEW_DEEP_VIEW_MAX_ITER: u32 = 3012;
+/// Times each situation of [`FirstDeepPreview`] is measured.
+const DEEP_SAMPLES: usize = 5;
+
+/// The first 320×240 preview of a new view at 1e-100 (reference orbits computed in the page), in
+/// the three situations a user meets it, [`DEEP_SAMPLES`] times each, in milliseconds.
+pub struct FirstDeepPreview {
+    /// In the running page (the user zooms, drags or goes back to a new place): the page's
+    /// preview renderer on a centre it has not seen.
+    pub running_page: Vec<f64>,
+    /// Opening a link to the view, in a browser that ran the page's module before: Chromium
+    /// reuses the machine code V8 cached for it.
+    pub revisit: Vec<f64>,
+    /// Opening the link in a fresh browser profile: V8 starts the module on its baseline
+    /// compiler and optimises the hot functions meanwhile, on the same cores.
+    pub fresh_profile: Vec<f64>,
+}
 
 /// Renders `params` through the page's own preview renderer, `repeats` times after a first.
 async fn core_figure(
@@ -98,25 +116,76 @@ async fn core_figures(
     Ok((f64_core, deep))
 }
 
-/// The page's first coarse preview after navigating to a new deep view.
-async fn first_deep_preview_ms(
+/// Waits for the page's first preview and returns its time.
+const FIRST_FRAME_SCRIPT: &str = "const done = arguments[arguments.length - 1];
+    (function poll() {
+      if ((window.__previewFrames || 0) >= 1) { done(window.__previewTimes[0]); }
+      else { setTimeout(poll, 2); }
+    })();";
+
+/// Opens a link to [`NEW_DEEP_VIEW`] and returns the time of the page's first preview.
+async fn open_deep_link(
     client: &fantoccini::Client,
     server: &ServerProcess,
 ) -> anyhow::Result<f64> {
     client
         .goto(&format!("{}/{NEW_DEEP_VIEW}", server.base))
         .await?;
-    let first = client
+    let first = client.execute_async(FIRST_FRAME_SCRIPT, vec![]).await?;
+    first.as_f64().context("no first preview time")
+}
+
+/// The first deep preview in its three situations. `client` has run the page before; fresh
+/// profiles get sessions of their own from the same chromedriver.
+async fn first_deep_preview(
+    client: &fantoccini::Client,
+    driver_port: u16,
+    server: &ServerProcess,
+) -> anyhow::Result<FirstDeepPreview> {
+    let mut fresh_profile = Vec::new();
+    for _ in 0..DEEP_SAMPLES {
+        let (fresh, _profile) = chromium_session(driver_port).await?;
+        let first = open_deep_link(&fresh, server).await;
+        fresh.close().await?;
+        fresh_profile.push(first?);
+    }
+    // Chromium caches the optimised code of a module a moment after a page ran it hot: one
+    // visit that is not counted, and a pause before each.
+    open_deep_link(client, server).await?;
+    let mut revisit = Vec::new();
+    for _ in 0..DEEP_SAMPLES {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        revisit.push(open_deep_link(client, server).await?);
+    }
+    // The page refines the view on its workers after the first frame: measured on their cores,
+    // the renders below would share them.
+    client
         .execute_async(
             "const done = arguments[arguments.length - 1];
              (function poll() {
-               if ((window.__previewFrames || 0) >= 1) { done(window.__previewTimes[0]); }
-               else { setTimeout(poll, 2); }
+               if (window.__previewSettled === true) { done(true); } else { setTimeout(poll, 10); }
              })();",
             vec![],
         )
         .await?;
-    first.as_f64().context("no first preview time")
+    let mut running_page = Vec::new();
+    for k in 1..=DEEP_SAMPLES {
+        // The centre moves by k·1e-102 (about 3k pixels), so each render needs new reference
+        // orbits.
+        let params = json!({
+            "width": 320, "height": 240, "max_iter": NEW_DEEP_VIEW_MAX_ITER, "precision": "deep",
+            "c": {"re": "-0.74609375", "im": "0.125"},
+            "center": {"re": format!("1.5{}{k}", "0".repeat(100)), "im": "-0.0625"},
+            "view_width": "1e-100",
+        });
+        let params = render_core::parse_params(&params.to_string(), &Default::default())?;
+        running_page.push(core_figure(client, &params, 1).await?.first_ms);
+    }
+    Ok(FirstDeepPreview {
+        running_page,
+        revisit,
+        fresh_profile,
+    })
 }
 
 /// Edits `c real` once per settled preview, `EDITS_PER_REFINEMENT` times, and returns the time
@@ -193,20 +262,9 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// Edits `c real` `edits` times, one edit per animation frame, the way a dragging user does, and
-/// reads the page's own frame timings (`window.__previewTimes`).
-pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<PreviewFigures> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let _driver = KillOnDrop(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting chromedriver (scripts/setup.sh installs it)")?,
-    );
+/// A headless Chromium session through the chromedriver at `port`, with a profile of its own
+/// (deleted when the returned directory is dropped, after the session is closed).
+async fn chromium_session(port: u16) -> anyhow::Result<(fantoccini::Client, tempfile::TempDir)> {
     let profile = tempfile::tempdir()?;
     let caps = json!({"goog:chromeOptions": {"args": [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -229,6 +287,24 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
         }
     }
     let client = client.context("no Chromium session through chromedriver")?;
+    Ok((client, profile))
+}
+
+/// Edits `c real` `edits` times, one edit per animation frame, the way a dragging user does, and
+/// reads the page's own frame timings (`window.__previewTimes`).
+pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<PreviewFigures> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let _driver = KillOnDrop(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver (scripts/setup.sh installs it)")?,
+    );
+    let (client, _profile) = chromium_session(port).await?;
     client.goto(&format!("{}/?iter=256", server.base)).await?;
     let first: Value = client
         .execute_async(
@@ -259,7 +335,7 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
     client.set_window_size(1400, 1000).await?;
     let (full_page_ms, _) = refine_ms(&client, server, false).await?;
     let (full_workers_ms, full_size) = refine_ms(&client, server, true).await?;
-    let first_deep_ms = first_deep_preview_ms(&client, server).await?;
+    let first_deep = first_deep_preview(&client, port, server).await?;
     let (f64_core, deep_core) = core_figures(&client).await?;
     client.close().await?;
     if times.len() < edits / 2 {
@@ -279,7 +355,7 @@ pub async fn measure(server: &ServerProcess, edits: usize) -> anyhow::Result<Pre
         full_page_ms,
         full_workers_ms,
         full_size,
-        first_deep_ms,
+        first_deep,
         f64_core,
         deep_core,
     })
