@@ -10,9 +10,16 @@ use wgpu::{Backends, DeviceType, DownlevelFlags};
 /// must not touch the GPU and for tests of the no-adapter path.
 pub const DISABLE_GPU_ENV: &str = "JULIA_DISABLE_GPU";
 
-/// Creates the wgpu instance: all native backends, overridable with `WGPU_BACKEND` and friends.
+/// Creates the wgpu instance: the primary native APIs (Vulkan, Metal, DX12), overridable with
+/// `WGPU_BACKEND` and friends (`WGPU_BACKEND=gl` for OpenGL).
+///
+/// GL is left out unless asked for: where a GPU has a GL driver it has a Vulkan one too, and a GL
+/// adapter would then be a second worker on the same GPU; and probing EGL on a headless server
+/// makes libwayland print `error: XDG_RUNTIME_DIR is invalid` on every start, which is no error.
 pub fn instance() -> wgpu::Instance {
-    wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env())
+    let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle();
+    descriptor.backends = Backends::PRIMARY;
+    wgpu::Instance::new(descriptor.with_env())
 }
 
 /// Whether `JULIA_DISABLE_GPU` is set to something other than empty or `0`.
@@ -107,5 +114,21 @@ mod tests {
             assert!(device_rank(pair[0]) < device_rank(pair[1]), "{pair:?}");
         }
         assert!(backend_rank(wgpu::Backend::Vulkan) < backend_rank(wgpu::Backend::Gl));
+    }
+
+    /// On a machine with Mesa's EGL (CI's), enumerating every backend finds llvmpipe's GL
+    /// adapter; the instance must not offer it unless `WGPU_BACKEND` asks for GL.
+    #[test]
+    fn the_instance_offers_gl_only_when_asked_for() {
+        let asked_for_gl =
+            std::env::var("WGPU_BACKEND").is_ok_and(|v| v.to_ascii_lowercase().contains("gl"));
+        let adapters = futures::executor::block_on(instance().enumerate_adapters(Backends::all()));
+        let gl: Vec<String> = adapters
+            .iter()
+            .map(wgpu::Adapter::get_info)
+            .filter(|info| info.backend == wgpu::Backend::Gl)
+            .map(|info| info.name)
+            .collect();
+        assert_eq!(gl.is_empty(), !asked_for_gl, "GL adapters: {gl:?}");
     }
 }
